@@ -1,0 +1,1 @@
+"""Findings: routes, flows, hubs, top parties; SQL files run by the engine executor."""

@@ -1,0 +1,1 @@
+"""Who is who: name normalisation, identifiers, entity resolution and screening."""

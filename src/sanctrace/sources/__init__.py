@@ -1,0 +1,1 @@
+"""Read the files users really have and turn them into canonical warehouse rows."""

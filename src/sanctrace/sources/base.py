@@ -1,0 +1,110 @@
+"""What every loader shares: registering a source file, quarantining bad rows, the load report.
+
+A file is identified by its sha256, its format and the dataset it is loaded into, so loading the
+same file again changes nothing. Every canonical row carries ``source_id`` and ``row_number``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from sanctrace.errors import UserError
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    row_number: int | None
+    column: str | None
+    reason: str
+    raw_text: str | None
+
+
+@dataclass
+class LoadReport:
+    """What happened to one file; the CLI prints these as the ingest summary table."""
+
+    path: Path
+    format: str
+    dataset: str
+    source_id: int
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    already_loaded: bool = False
+    top_reasons: list[tuple[str, int]] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def find_loaded(
+    con: duckdb.DuckDBPyConnection, sha256: str, fmt: str, dataset: str
+) -> int | None:
+    row = con.execute(
+        "SELECT source_id FROM sources WHERE sha256 = ? AND format = ? AND dataset = ?",
+        [sha256, fmt, dataset],
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def register_source(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    fmt: str,
+    dataset: str,
+    *,
+    sha256: str | None = None,
+    encoding: str | None = None,
+    publisher: str | None = None,
+    licence: str | None = None,
+) -> int:
+    """Insert the ``sources`` row for a file about to be loaded and return its id."""
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    digest = sha256 or file_sha256(path)
+    row = con.execute("SELECT nextval('source_id_seq')").fetchone()
+    assert row is not None
+    source_id = int(row[0])
+    con.execute(
+        "INSERT INTO sources (source_id, path, sha256, format, dataset, loaded_at, encoding,"
+        " publisher, licence) VALUES (?, ?, ?, ?, ?, current_timestamp, ?, ?, ?)",
+        [source_id, str(path), digest, fmt, dataset, encoding, publisher, licence],
+    )
+    return source_id
+
+
+def quarantine_rows(
+    con: duckdb.DuckDBPyConnection, source_id: int, rows: Iterable[QuarantinedRow]
+) -> int:
+    batch = [(source_id, r.row_number, r.column, r.reason, r.raw_text) for r in rows]
+    if batch:
+        con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)", batch)
+    return len(batch)
+
+
+def finish_source(
+    con: duckdb.DuckDBPyConnection,
+    report: LoadReport,
+) -> LoadReport:
+    """Record the row counts on the ``sources`` row and collect the top quarantine reasons."""
+    con.execute(
+        "UPDATE sources SET rows_read = ?, rows_accepted = ?, rows_quarantined = ? WHERE source_id = ?",
+        [report.rows_read, report.rows_accepted, report.rows_quarantined, report.source_id],
+    )
+    reasons = con.execute(
+        "SELECT reason, count(*) FROM quarantine WHERE source_id = ? GROUP BY reason"
+        " ORDER BY count(*) DESC, reason LIMIT 5",
+        [report.source_id],
+    ).fetchall()
+    report.top_reasons = [(str(r), int(n)) for r, n in reasons]
+    return report

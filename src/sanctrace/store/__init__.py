@@ -1,0 +1,1 @@
+"""The warehouse: DuckDB schema and migrations, Parquet exchange, and the engine executor."""

@@ -1,0 +1,181 @@
+"""Run analytics SQL files on DuckDB (the default) or on Apache Spark.
+
+Analytics are written once, in the DuckDB dialect, as ``.sql`` files with ``$name`` parameters.
+DuckDB binds the parameters natively. For Spark the file is parsed with sqlglot, the parameters
+become typed literals in the syntax tree (never string concatenation), and sqlglot writes the
+Spark dialect. The conformance tests run every query through both paths and compare the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from sanctrace.errors import UserError
+
+ParamValue = str | int | float | Decimal | bool | dt.date | None
+
+
+@dataclass(frozen=True)
+class SqlQuery:
+    """One analytics query: a SELECT in the DuckDB dialect with ``$name`` parameters."""
+
+    name: str
+    text: str
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        tree = sqlglot.parse_one(self.text, read="duckdb")
+        names = {str(node.this) for node in tree.find_all(exp.Placeholder) if node.this}
+        return tuple(sorted(names))
+
+
+def load_query(package: str, name: str) -> SqlQuery:
+    """Read ``<package>/sql/<name>.sql`` shipped inside the installed package."""
+    path = resources.files(package).joinpath("sql", f"{name}.sql")
+    if not path.is_file():
+        raise UserError(f"no analytics query named {name!r} in {package}")
+    return SqlQuery(name, path.read_text("utf-8"))
+
+
+def list_queries(package: str) -> list[str]:
+    folder = resources.files(package).joinpath("sql")
+    return sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".sql"))
+
+
+@dataclass(frozen=True)
+class Result:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+    def dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+class Engine(Protocol):
+    """What analyze needs from an engine; DuckDB and Spark both provide it."""
+
+    name: str
+
+    def fetch(self, query: SqlQuery, params: Mapping[str, ParamValue] | None = None) -> Result: ...
+
+    def materialize(
+        self, query: SqlQuery, table: str, params: Mapping[str, ParamValue] | None = None
+    ) -> None: ...
+
+    def read_table(self, table: str) -> Result: ...
+
+
+def _checked_params(query: SqlQuery, params: Mapping[str, ParamValue] | None) -> dict[str, ParamValue]:
+    given = dict(params or {})
+    needed = query.params
+    missing = [name for name in needed if name not in given]
+    if missing:
+        raise UserError(f"query {query.name!r} needs parameter(s): {', '.join(missing)}")
+    return {name: given[name] for name in needed}
+
+
+def literal(value: ParamValue) -> exp.Expression:
+    """A typed SQL literal for a parameter value, for engines without native binding."""
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int | float | Decimal):
+        return exp.Literal.number(value)
+    if isinstance(value, dt.date):
+        return exp.Cast(this=exp.Literal.string(value.isoformat()), to=exp.DataType.build("DATE"))
+    return exp.Literal.string(str(value))
+
+
+def render(query: SqlQuery, params: Mapping[str, ParamValue] | None, dialect: str) -> str:
+    """The query in ``dialect`` with its parameters bound as literals."""
+    bound = _checked_params(query, params)
+    tree = sqlglot.parse_one(query.text, read="duckdb")
+
+    def substitute(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Placeholder) and node.this:
+            return literal(bound[str(node.this)])
+        return node
+
+    return tree.transform(substitute).sql(dialect=dialect)
+
+
+class DuckDBEngine:
+    """The default engine: the query text as written, parameters bound by DuckDB."""
+
+    name = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def fetch(self, query: SqlQuery, params: Mapping[str, ParamValue] | None = None) -> Result:
+        cursor = self.con.execute(query.text, _checked_params(query, params))
+        columns = [d[0] for d in cursor.description or []]
+        return Result(columns, cursor.fetchall())
+
+    def materialize(
+        self, query: SqlQuery, table: str, params: Mapping[str, ParamValue] | None = None
+    ) -> None:
+        body = query.text.strip().rstrip(";")
+        self.con.execute(
+            f"CREATE OR REPLACE TABLE {_identifier(table)} AS {body}", _checked_params(query, params)
+        )
+
+    def read_table(self, table: str) -> Result:
+        cursor = self.con.execute(f"SELECT * FROM {_identifier(table)}")
+        return Result([d[0] for d in cursor.description or []], cursor.fetchall())
+
+
+class SparkEngine:
+    """Apache Spark: the same files transpiled by sqlglot; tables are temporary views."""
+
+    name = "spark"
+
+    def __init__(self, spark: Any) -> None:
+        self.spark = spark
+
+    def register_parquet(self, table: str, path: Path) -> None:
+        self.spark.read.parquet(str(path)).createOrReplaceTempView(_identifier(table))
+
+    def fetch(self, query: SqlQuery, params: Mapping[str, ParamValue] | None = None) -> Result:
+        frame = self.spark.sql(render(query, params, "spark"))
+        return Result(list(frame.columns), [tuple(row) for row in frame.collect()])
+
+    def materialize(
+        self, query: SqlQuery, table: str, params: Mapping[str, ParamValue] | None = None
+    ) -> None:
+        frame = self.spark.sql(render(query, params, "spark"))
+        frame.cache().createOrReplaceTempView(_identifier(table))
+
+    def read_table(self, table: str) -> Result:
+        frame = self.spark.table(_identifier(table))
+        return Result(list(frame.columns), [tuple(row) for row in frame.collect()])
+
+
+def export_tables_to_parquet(
+    con: duckdb.DuckDBPyConnection, tables: Sequence[str], folder: Path
+) -> dict[str, Path]:
+    """Write warehouse tables as Parquet, the exchange format between engines."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for table in tables:
+        target = folder / f"{table}.parquet"
+        con.execute(f"COPY {_identifier(table)} TO '{target.as_posix()}' (FORMAT parquet)")
+        written[table] = target
+    return written
+
+
+def _identifier(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise UserError(f"not a valid table name: {name!r}")
+    return name
