@@ -7,9 +7,10 @@ same file again changes nothing. Every canonical row carries ``source_id`` and `
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
@@ -108,3 +109,60 @@ def finish_source(
     ).fetchall()
     report.top_reasons = [(str(r), int(n)) for r, n in reasons]
     return report
+
+
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """What the user said about a file on the command line."""
+
+    dataset: str
+    mapping: str | None = None  # column-mapping YAML path or preset name (declarations)
+    progress: ProgressCallback | None = None  # called with the number of rows processed so far
+
+
+class Loader(Protocol):
+    """Every format module exposes ``FORMAT``, ``sniff`` and ``load`` with these shapes."""
+
+    def __call__(
+        self, con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions
+    ) -> LoadReport: ...
+
+
+def begin_load(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    fmt: str,
+    options: LoadOptions,
+    *,
+    encoding: str | None = None,
+    publisher: str | None = None,
+    licence: str | None = None,
+) -> LoadReport:
+    """Start loading a file, or report that this exact file is already in the dataset.
+
+    Returns a report whose ``already_loaded`` is True when nothing must be done (idempotent
+    re-ingest). Otherwise a ``sources`` row exists and the caller fills the canonical tables,
+    then calls ``finish_source``. Callers wrap the whole load in one transaction.
+    """
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    digest = file_sha256(path)
+    existing = find_loaded(con, digest, fmt, options.dataset)
+    if existing is not None:
+        row = con.execute(
+            "SELECT rows_read, rows_accepted, rows_quarantined FROM sources WHERE source_id = ?",
+            [existing],
+        ).fetchone()
+        assert row is not None
+        return LoadReport(
+            path, fmt, options.dataset, existing, int(row[0]), int(row[1]), int(row[2]),
+            already_loaded=True,
+        )
+    source_id = register_source(
+        con, path, fmt, options.dataset, sha256=digest, encoding=encoding,
+        publisher=publisher, licence=licence,
+    )
+    return LoadReport(path, fmt, options.dataset, source_id)
