@@ -1,0 +1,160 @@
+"""The ``sanctrace`` command line: ingest, resolve, analyze, report, screen, demo, serve.
+
+User mistakes (a missing file, an unreadable input, a bad option) end with one line on stderr and a
+non-zero exit code, never a traceback; the traceback is kept for real bugs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sanctrace.analyze.pipeline import AnalysisParams
+from sanctrace.errors import UserError
+from sanctrace.present import steps
+from sanctrace.present.console import console, errors
+from sanctrace.store.warehouse import DEFAULT_DB, connect
+
+app = typer.Typer(
+    name="sanctrace",
+    help="Trace how export-controlled goods reach sanctioned destinations, with every number traceable.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DbOption = Annotated[Path, typer.Option("--db", help="DuckDB warehouse file (created if missing).")]
+TargetOption = Annotated[str, typer.Option(help="Destination country (ISO-2) under study.")]
+OriginOption = Annotated[
+    str | None, typer.Option(help="Origin country (ISO-2) of the goods; all origins when omitted.")
+]
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise UserError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to load.")],
+    dataset: Annotated[str, typer.Option(help="Dataset name the rows belong to.")] = "default",
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Input format; sniffed from the file when omitted.")
+    ] = None,
+    mapping: Annotated[
+        str | None, typer.Option(help="Column mapping for declarations: preset name or YAML file.")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Load files into the warehouse; bad rows go to the quarantine table, never vanish."""
+    con = connect(db)
+    _, failures = steps.ingest(con, paths, dataset=dataset, fmt=fmt, mapping=mapping)
+    for failure in failures:
+        errors.print(f"error: {failure}", markup=False, highlight=False)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def resolve(
+    as_of: Annotated[str | None, typer.Option(help="Screen designations in force on this date.")] = None,
+    threshold: Annotated[float, typer.Option(help="Score at or above which a candidate is a match.")] = 0.7,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Deduplicate shippers and consignees and screen them against the loaded lists."""
+    steps.resolve(connect(db), as_of=_date(as_of), threshold=threshold)
+
+
+@app.command()
+def analyze(
+    target: TargetOption = "RU",
+    origin: OriginOption = None,
+    top: Annotated[int, typer.Option(help="How many top parties to keep per role.")] = 10,
+    window: Annotated[int, typer.Option(help="Months before/after each control event.")] = 6,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Classify routes and compute the monthly flows, top parties and route switches."""
+    con = connect(db)
+    params = AnalysisParams(target=target.upper(), origin=origin.upper() if origin else None,
+                            top_n=top, window_months=window)
+    tables = steps.analyze(steps.default_engine(con), params)
+    console.print(steps.route_totals(con))
+    console.print(f"tables written: {', '.join(tables)}")
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option(help="Folder for the HTML report.")] = Path("sanctrace-report"),
+    target: TargetOption = "RU",
+    origin: OriginOption = None,
+    basket: Annotated[str | None, typer.Option(help="Only this basket.")] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write one self-contained HTML report (opens offline) and print its path."""
+    path = steps.report(connect(db), out, target=target.upper(), origin=origin, basket=basket)
+    console.print(f"report: {path.resolve()}")
+
+
+@app.command()
+def screen(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="CSV (id,name,...) or FtM JSON lines.")],
+    dataset: Annotated[str | None, typer.Option(help="Only lists loaded under this dataset name.")] = None,
+    threshold: Annotated[float, typer.Option(help="Score at or above which a candidate is a match.")] = 0.7,
+    as_of: Annotated[str | None, typer.Option(help="Only designations in force on this date.")] = None,
+    out: Annotated[Path, typer.Option(help="Output file: .csv or .jsonl.")] = Path("matches.csv"),
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Screen names against the designations loaded in the warehouse."""
+    from sanctrace.present.screen_io import read_queries, write_matches
+    from sanctrace.resolve.screening import screen as run_screen
+
+    queries = read_queries(input_path)
+    con = connect(db)
+    matches = run_screen(con, queries, dataset=dataset, threshold=threshold, as_of=_date(as_of))
+    write_matches(out, matches)
+    hits = sum(1 for m in matches if m.match)
+    console.print(f"{len(queries)} queries, {len(matches)} candidates, {hits} matches -> {out}")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the demo warehouse and report.")] = Path(
+        "sanctrace-demo"
+    ),
+) -> None:
+    """Run the whole pipeline on the bundled demo world and print the report's path."""
+    from sanctrace.present.demo import run_demo
+
+    path = run_demo(out)
+    console.print(f"\nDemo report: [bold]{path.resolve()}[/bold]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Serve the warehouse over HTTP: sources, tables, yente-style /match, the report."""
+    import uvicorn
+
+    from sanctrace.present.api import create_app
+
+    uvicorn.run(create_app(db), host=host, port=port)
+
+
+def main() -> None:
+    try:
+        app()
+    except UserError as exc:
+        errors.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(2)

@@ -1,0 +1,131 @@
+"""Read the analysis tables the report shows.
+
+The report only reads: ``route_monthly`` and ``top_parties`` (required), ``route_switches`` and
+``screening_matches`` (optional), plus the canonical tables. It never recomputes a figure, so
+what the page says is exactly what the analysis stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from sanctrace.errors import UserError
+
+REQUIRED_TABLES = ("route_monthly", "top_parties")
+ROLE_ORDER = ("maker", "shipper", "consignee", "hub")
+MAX_PARTY_RANK = 25
+MAX_SCREENING_ROWS = 200
+
+Row = dict[str, Any]
+
+
+def fetch(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[Row]:
+    cursor = con.execute(sql, params or {})
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """True for a table or a view: the analysis may store its results either way."""
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def check_inputs(con: duckdb.DuckDBPyConnection, basket: str | None) -> list[str]:
+    """Fail with a message the user can act on; return the baskets the report will cover."""
+    missing = [t for t in REQUIRED_TABLES if not table_exists(con, t)]
+    if missing:
+        raise UserError(
+            f"cannot build the report: table(s) {', '.join(missing)} not found in the warehouse;"
+            " run the analysis first"
+        )
+    found = [str(r["basket"]) for r in fetch(con, "SELECT DISTINCT basket FROM route_monthly ORDER BY 1")]
+    if basket is None:
+        return found
+    if basket not in found:
+        known = ", ".join(found) or "none"
+        raise UserError(f"basket {basket!r} has no rows in route_monthly (baskets present: {known})")
+    return [basket]
+
+
+HEADLINE_SQL = """SELECT
+    sum(value_usd) AS total_value,
+    sum(value_usd) FILTER (WHERE route = 'direct') AS direct_value,
+    sum(value_usd) FILTER (WHERE route = 'indirect') AS indirect_value,
+    sum(value_usd) FILTER (WHERE route = 'domestic') AS domestic_value,
+    sum(value_usd) FILTER (WHERE route = 'unknown') AS unknown_value,
+    sum(lines) AS lines,
+    min(month) AS first_month,
+    max(month) AS last_month
+FROM route_monthly
+WHERE basket = $basket"""
+
+ROUTE_MONTHLY_SQL = """SELECT month, route, hub_country, sum(value_usd) AS value_usd, sum(lines) AS lines
+FROM route_monthly
+WHERE basket = $basket
+GROUP BY month, route, hub_country
+ORDER BY month, route, hub_country"""
+
+TOP_PARTIES_SQL = """SELECT role, rank, party_key, label, value_usd, share, lines, first_date, last_date
+FROM top_parties
+WHERE basket = $basket AND role = $role AND rank <= $max_rank
+ORDER BY rank, label"""
+
+ROUTE_SWITCHES_SQL = """SELECT consignee_key, consignee_label, last_direct_date, first_indirect_date,
+    direct_value, indirect_value, direct_lines, indirect_lines, hubs, switched
+FROM route_switches
+WHERE basket = $basket
+ORDER BY switched DESC, indirect_value DESC NULLS LAST, consignee_label"""
+
+SCREENING_SQL = """SELECT coalesce(p.caption, m.query_party_id) AS query_caption, m.query_party_id,
+    m.entity_id, m.caption, m.score, m.match, m.explanation, m.list, m.program
+FROM screening_matches m
+LEFT JOIN parties p ON p.party_id = m.query_party_id
+ORDER BY m.match DESC, m.score DESC, query_caption, m.caption
+LIMIT $max_rows"""
+
+CONTROL_EVENTS_SQL = """SELECT event_date, jurisdiction, description, event_id
+FROM control_events
+WHERE (basket IS NULL OR basket = $basket)
+  AND event_date >= date_trunc('month', CAST($first_month AS DATE))
+  AND event_date < date_trunc('month', CAST($last_month AS DATE)) + INTERVAL 1 MONTH
+ORDER BY event_date, jurisdiction, event_id"""
+
+
+def headline(con: duckdb.DuckDBPyConnection, basket: str) -> Row:
+    rows = fetch(con, HEADLINE_SQL, {"basket": basket})
+    return rows[0]
+
+
+def route_monthly(con: duckdb.DuckDBPyConnection, basket: str) -> list[Row]:
+    return fetch(con, ROUTE_MONTHLY_SQL, {"basket": basket})
+
+
+def top_parties(con: duckdb.DuckDBPyConnection, basket: str, role: str) -> list[Row]:
+    return fetch(con, TOP_PARTIES_SQL, {"basket": basket, "role": role, "max_rank": MAX_PARTY_RANK})
+
+
+def party_roles(con: duckdb.DuckDBPyConnection, basket: str) -> list[str]:
+    """The roles present, known ones first in the order a reader follows the goods."""
+    found = {str(r["role"]) for r in fetch(con, "SELECT DISTINCT role FROM top_parties WHERE basket = $b",
+                                            {"b": basket})}
+    return [r for r in ROLE_ORDER if r in found] + sorted(found - set(ROLE_ORDER))
+
+
+def route_switches(con: duckdb.DuckDBPyConnection, basket: str) -> list[Row]:
+    return fetch(con, ROUTE_SWITCHES_SQL, {"basket": basket})
+
+
+def screening(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    return fetch(con, SCREENING_SQL, {"max_rows": MAX_SCREENING_ROWS})
+
+
+def control_events(con: duckdb.DuckDBPyConnection, basket: str, first: Any, last: Any) -> list[Row]:
+    """Events dated inside the charted months: from the first month's start to the last month's end."""
+    if first is None or last is None:
+        return []
+    return fetch(con, CONTROL_EVENTS_SQL, {"basket": basket, "first_month": first, "last_month": last})
