@@ -41,12 +41,14 @@ MAKER2 = {"id": "jade-river", "name": "Jade River Precision Industry Corp.", "al
 MAKER_DE = {"id": "weiss-falk", "name": "Weiss & Falk Werkzeugmaschinen GmbH", "country": "DE",
             "brand": "WEISS&FALK"}
 FRONT = {"id": "lotus-pik-tech", "name": "OOO LOTUS PIK TEKHNOLODZHI", "ru": "ООО «ЛОТУС ПИК ТЕХНОЛОДЖИ»",
-         "en": "Lotus Peak Technology LLC", "country": "RU", "inn": inn10("770145238"),
+         "en": "Lotus Peak Technology LLC", "variants": ["OOO LOTUS PIK TEKHNOLODZHI", 'ООО "ЛОТУС ПИК ТЕХНОЛОДЖИ"'],
+         "country": "RU", "inn": inn10("770145238"),
          "ogrn": ogrn13("115774601234"), "incorporated": "2011-04-12", "address": "Москва, ул. Тестовая, д. 7"}
 IMPORTER2 = {"id": "stanko-region", "name": "OOO STANKOIMPORT-REGION", "ru": "ООО «СТАНКОИМПОРТ-РЕГИОН»",
              "country": "RU", "inn": inn10("662304417"), "ogrn": ogrn13("109667201552"),
              "incorporated": "2009-02-03", "address": "Екатеринбург, ул. Примерная, д. 15"}
 HUB_CN = {"id": "bright-harbor", "name": "Shenzhen Bright Harbor Trading Co., Ltd.", "country": "CN",
+          "variants": ["SHENZHEN BRIGHT HARBOR TRADING CO LTD", "Bright Harbor Trading (Shenzhen) Co., Ltd."],
           "uscc": "91440300MA5FXXXX1Q", "incorporated": "2022-06-20", "address": "Shenzhen, Futian, Demo Rd 88"}
 HUB_TR = {"id": "anka-makine", "name": "Anka Makine Dis Ticaret Ltd. Sti.", "tr": "Anka Makine Dış Ticaret Ltd. Şti.",
           "country": "TR", "vkn": "0680123457", "incorporated": "2022-09-14", "address": "Istanbul, Ornek Sk. 5"}
@@ -89,10 +91,22 @@ def money(value: Decimal) -> str:
 
 
 class Declarations:
+    """Declaration lines as a vendor export has them: spellings vary, identifiers are sometimes missing."""
+
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.rows: list[list[str]] = []
         self.serial = 1000
+
+    def spelling(self, party: dict[str, str], usual: str) -> str:
+        variants: list[str] = party.get("variants", [])  # type: ignore[assignment]
+        if variants and self.rng.random() < 0.3:
+            return self.rng.choice(variants)
+        return usual
+
+    def identifier(self, party: dict[str, str]) -> str:
+        value = party.get("inn") or party.get("ubn") or party.get("vkn") or ""
+        return "" if self.rng.random() < 0.15 else value
 
     def add(self, date: dt.date, shipper: dict[str, str], consignee: dict[str, str], origin: str,
             dispatch: str, trading: str, hs: tuple[str, str, str, str], value: Decimal,
@@ -107,9 +121,10 @@ class Declarations:
             description = hs[2]
         net = Decimal(self.rng.randint(2500, 9000) * qty)
         self.rows.append([
-            nd, "1", "ИМ", shipper.get("inn", shipper.get("ubn", shipper.get("vkn", ""))), shipper["name"],
+            nd, "1", "ИМ", self.identifier(shipper), self.spelling(shipper, shipper["name"]),
             shipper.get("address", ""), text(shipper["country"]),
-            consignee.get("inn", ""), consignee.get("ru", consignee["name"]), consignee.get("address", ""),
+            consignee.get("inn", ""), self.spelling(consignee, consignee.get("ru", consignee["name"])),
+            consignee.get("address", ""),
             text(consignee["country"]), text(trading), text(dispatch), text(origin), text(origin), text("RU"),
             description, maker["name"].upper() if maker else "ОТСУТСТВУЕТ",
             maker["brand"] if maker else "ОТСУТСТВУЕТ", hs[1], money(net * Decimal("1.08")), money(net),

@@ -1,0 +1,40 @@
+"""``python -m benchmarks [--lines N]``: run every benchmark, print it, update RESULTS.md."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.harness import machine, measure, table, write_results
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lines", type=int, default=1_000_000, help="declaration lines to generate")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="sanctrace-bench-") as tmp:
+        folder = Path(tmp)
+        data = folder / "declarations.csv"
+        subprocess.run([sys.executable, "-m", "benchmarks.pipeline", "make-file", str(args.lines), str(data)],
+                       check=True)
+        ingest = measure("benchmarks.pipeline", "ingest", str(data), str(folder / "w.duckdb"))
+        read = measure("benchmarks.pipeline", "baseline-read", str(data), str(folder / "raw.duckdb"))
+        analyze = measure("benchmarks.pipeline", "analyze", str(folder / "w.duckdb"))
+        aggregate = measure("benchmarks.pipeline", "baseline-aggregate", str(folder / "w.duckdb"))
+    body = (
+        f"Machine: {machine()}. Input: {args.lines:,} declaration lines (Russian vendor layout, made from "
+        f"the demo world).\n\n" + table([(ingest, read), (analyze, aggregate)])
+    )
+    print(body)
+    if not args.no_write:
+        write_results(RESULTS, f"Pipeline ({args.lines:,} lines)", body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Measure a step in a fresh subprocess: wall time, rows/s, peak RSS, and an in-run baseline.
+
+Each measurement runs in its own Python process so that peak RSS (``ru_maxrss``) belongs to that
+step alone, and the baseline is timed on the same machine in the same run, so the ratio means
+something even when the machine is busy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Measurement:
+    name: str
+    rows: int
+    seconds: float
+    peak_rss_mb: float
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else float("inf")
+
+
+def measure_here(name: str, rows: int, work: Callable[[], object]) -> Measurement:
+    """Time ``work`` in this process (call it from a child process started by ``measure``)."""
+    start = time.perf_counter()
+    work()
+    seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return Measurement(name, rows, seconds, peak_kb / 1024)
+
+
+def measure(module: str, step: str, *args: str) -> Measurement:
+    """Run ``python -m <module> <step> <args>`` whose last stdout line is a Measurement as JSON."""
+    completed = subprocess.run(
+        [sys.executable, "-m", module, step, *args], check=True, capture_output=True, text=True
+    )
+    data = json.loads(completed.stdout.strip().splitlines()[-1])
+    return Measurement(**data)
+
+
+def emit(measurement: Measurement) -> None:
+    print(json.dumps(measurement.__dict__))
+
+
+def machine() -> str:
+    cores = os.cpu_count()
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 1024**3
+    return f"{platform.machine()}, {cores} cores, {pages:.0f} GB RAM, Python {platform.python_version()}"
+
+
+def table(rows: list[tuple[Measurement, Measurement | None]]) -> str:
+    lines = [
+        "| step | rows | seconds | rows/s | peak RSS (MB) | baseline | baseline s | ratio to baseline |",
+        "|---|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for m, base in rows:
+        ratio = f"{m.seconds / base.seconds:.2f}×" if base and base.seconds > 0 else ""
+        lines.append(
+            f"| {m.name} | {m.rows:,} | {m.seconds:.2f} | {m.rows_per_second:,.0f} | {m.peak_rss_mb:,.0f} | "
+            f"{base.name if base else ''} | {f'{base.seconds:.2f}' if base else ''} | {ratio} |"
+        )
+    return "\n".join(lines)
+
+
+def write_results(path: Path, title: str, body: str) -> None:
+    """Replace the section ``## title`` in RESULTS.md (append it when new)."""
+    text = path.read_text("utf-8") if path.exists() else "# Benchmark results\n"
+    marker = f"## {title}"
+    before, _, rest = text.partition(marker)
+    after = ""
+    if rest:
+        next_section = rest.find("\n## ")
+        after = rest[next_section:] if next_section >= 0 else ""
+    path.write_text(f"{before.rstrip()}\n\n{marker}\n\n{body.strip()}\n{after}", "utf-8")

@@ -1,0 +1,103 @@
+"""Pipeline benchmark: declarations ingest and the analyses, each against a DuckDB baseline.
+
+Steps (each run in its own process by ``benchmarks.__main__``):
+- ``make-file N OUT``: N declaration lines in the Russian vendor layout, made by repeating the demo
+  world's lines under new declaration numbers (UTF-8, ``;``, decimal commas, day-first dates).
+- ``ingest FILE DB``: the real loader (``sources.ingest.ingest_path``) into a fresh warehouse.
+- ``baseline-read FILE DB``: DuckDB's own ``read_csv`` of the same file into a table (no cleaning).
+- ``analyze DB``: every analysis of ``analyze.pipeline.run_analyses`` on DuckDB.
+- ``baseline-aggregate DB``: one plain GROUP BY over the declarations table.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+
+from benchmarks.harness import emit, measure_here
+
+
+def make_file(lines: int, out: Path) -> None:
+    from sanctrace.present.demo import demo_world
+
+    source = next((demo_world() / "declarations").glob("*.csv"))
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE seed AS SELECT * FROM read_csv(?, delim=';', header=true, all_varchar=true, "
+        "encoding='utf-8')",
+        [str(_utf8_copy(source))],
+    )
+    seed_rows = con.execute("SELECT count(*) FROM seed").fetchone()
+    assert seed_rows is not None
+    copies = lines // int(seed_rows[0]) + 1
+    con.execute(
+        f"""COPY (
+            SELECT * REPLACE (ND || '-' || CAST(copy AS VARCHAR) AS ND)
+            FROM seed, range({copies}) AS r(copy) LIMIT {lines}
+        ) TO '{out.as_posix()}' (HEADER, DELIMITER ';')"""
+    )
+
+
+def _utf8_copy(path: Path) -> Path:
+    target = Path("/tmp") / "sanctrace-bench-seed.csv"
+    target.write_text(path.read_bytes().decode("cp1251"), "utf-8")
+    return target
+
+
+def ingest(file: Path, db: Path) -> None:
+    from sanctrace.sources.base import LoadOptions
+    from sanctrace.sources.ingest import ensure_reference, ingest_path
+    from sanctrace.store.warehouse import connect
+
+    con = connect(db)
+    ensure_reference(con)
+    rows = sum(1 for _ in file.open("rb")) - 1
+    emit(measure_here("ingest declarations (sanctrace)", rows,
+                      lambda: ingest_path(con, file, LoadOptions(dataset="bench"), "declarations")))
+
+
+def baseline_read(file: Path, db: Path) -> None:
+    con = duckdb.connect(str(db))
+    rows = sum(1 for _ in file.open("rb")) - 1
+    emit(measure_here("duckdb read_csv (baseline)", rows, lambda: con.execute(
+        "CREATE OR REPLACE TABLE raw AS SELECT * FROM read_csv(?, delim=';', header=true, all_varchar=true)",
+        [str(file)])))
+
+
+def analyze(db: Path) -> None:
+    from sanctrace.analyze.pipeline import AnalysisParams, run_analyses
+    from sanctrace.store.executor import DuckDBEngine
+    from sanctrace.store.warehouse import connect
+
+    con = connect(db)
+    count = con.execute("SELECT count(*) FROM declarations").fetchone()
+    assert count is not None
+    emit(measure_here("all analyses (sanctrace)", int(count[0]),
+                      lambda: run_analyses(DuckDBEngine(con), AnalysisParams())))
+
+
+def baseline_aggregate(db: Path) -> None:
+    con = duckdb.connect(str(db))
+    count = con.execute("SELECT count(*) FROM declarations").fetchone()
+    assert count is not None
+    emit(measure_here("plain GROUP BY (baseline)", int(count[0]), lambda: con.execute(
+        "SELECT hs6, dispatch_country, date_trunc('month', registration_date) AS m, sum(value_usd)"
+        " FROM declarations GROUP BY ALL").fetchall()))
+
+
+if __name__ == "__main__":
+    step, *args = sys.argv[1:]
+    if step == "make-file":
+        make_file(int(args[0]), Path(args[1]))
+    elif step == "ingest":
+        ingest(Path(args[0]), Path(args[1]))
+    elif step == "baseline-read":
+        baseline_read(Path(args[0]), Path(args[1]))
+    elif step == "analyze":
+        analyze(Path(args[0]))
+    elif step == "baseline-aggregate":
+        baseline_aggregate(Path(args[0]))
+    else:
+        raise SystemExit(f"unknown step {step}")
