@@ -21,8 +21,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sanctrace-bench-") as tmp:
         folder = Path(tmp)
         data = folder / "declarations.csv"
-        subprocess.run([sys.executable, "-m", "benchmarks.pipeline", "make-file", str(args.lines), str(data)],
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-m", "benchmarks.pipeline", "make-file", str(args.lines), str(data)], check=True
+        )
         ingest = measure("benchmarks.pipeline", "ingest", str(data), str(folder / "w.duckdb"))
         read = measure("benchmarks.pipeline", "baseline-read", str(data), str(folder / "raw.duckdb"))
         analyze = measure("benchmarks.pipeline", "analyze", str(folder / "w.duckdb"))

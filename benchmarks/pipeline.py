@@ -54,16 +54,29 @@ def ingest(file: Path, db: Path) -> None:
     con = connect(db)
     ensure_reference(con)
     rows = sum(1 for _ in file.open("rb")) - 1
-    emit(measure_here("ingest declarations (sanctrace)", rows,
-                      lambda: ingest_path(con, file, LoadOptions(dataset="bench"), "declarations")))
+    emit(
+        measure_here(
+            "ingest declarations (sanctrace)",
+            rows,
+            lambda: ingest_path(con, file, LoadOptions(dataset="bench"), "declarations"),
+        )
+    )
 
 
 def baseline_read(file: Path, db: Path) -> None:
     con = duckdb.connect(str(db))
     rows = sum(1 for _ in file.open("rb")) - 1
-    emit(measure_here("duckdb read_csv (baseline)", rows, lambda: con.execute(
-        "CREATE OR REPLACE TABLE raw AS SELECT * FROM read_csv(?, delim=';', header=true, all_varchar=true)",
-        [str(file)])))
+    emit(
+        measure_here(
+            "duckdb read_csv (baseline)",
+            rows,
+            lambda: con.execute(
+                "CREATE OR REPLACE TABLE raw AS"
+                " SELECT * FROM read_csv(?, delim=';', header=true, all_varchar=true)",
+                [str(file)],
+            ),
+        )
+    )
 
 
 def analyze(db: Path) -> None:
@@ -74,17 +87,29 @@ def analyze(db: Path) -> None:
     con = connect(db)
     count = con.execute("SELECT count(*) FROM declarations").fetchone()
     assert count is not None
-    emit(measure_here("all analyses (sanctrace)", int(count[0]),
-                      lambda: run_analyses(DuckDBEngine(con), AnalysisParams())))
+    emit(
+        measure_here(
+            "all analyses (sanctrace)",
+            int(count[0]),
+            lambda: run_analyses(DuckDBEngine(con), AnalysisParams()),
+        )
+    )
 
 
 def baseline_aggregate(db: Path) -> None:
     con = duckdb.connect(str(db))
     count = con.execute("SELECT count(*) FROM declarations").fetchone()
     assert count is not None
-    emit(measure_here("plain GROUP BY (baseline)", int(count[0]), lambda: con.execute(
-        "SELECT hs6, dispatch_country, date_trunc('month', registration_date) AS m, sum(value_usd)"
-        " FROM declarations GROUP BY ALL").fetchall()))
+    emit(
+        measure_here(
+            "plain GROUP BY (baseline)",
+            int(count[0]),
+            lambda: con.execute(
+                "SELECT hs6, dispatch_country, date_trunc('month', registration_date) AS m, sum(value_usd)"
+                " FROM declarations GROUP BY ALL"
+            ).fetchall(),
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -21,9 +21,22 @@ from sanctrace.resolve.screening import screen
 from sanctrace.store.warehouse import connect
 
 READABLE_TABLES = {
-    "sources", "quarantine", "declarations", "trade_flows", "parties", "party_names", "party_identifiers",
-    "relations", "designations", "baskets", "control_events", "shipment_routes", "route_monthly",
-    "top_parties", "route_switches", "screening_matches",
+    "sources",
+    "quarantine",
+    "declarations",
+    "trade_flows",
+    "parties",
+    "party_names",
+    "party_identifiers",
+    "relations",
+    "designations",
+    "baskets",
+    "control_events",
+    "shipment_routes",
+    "route_monthly",
+    "top_parties",
+    "route_switches",
+    "screening_matches",
 }
 
 
@@ -77,12 +90,16 @@ def create_app(db: Path | str) -> FastAPI:
             except UserError as exc:
                 responses[key] = {"status": 400, "error": str(exc), "results": []}
                 continue
-            matches = screen(cursor(), [screening_query], dataset=scope, threshold=threshold,
-                             as_of=as_of, limit=limit)
-            results = [_result(cursor(), m.entity_id, m.caption, m.score, m.match, m.explanations)
-                       for m in matches]
+            matches = screen(
+                cursor(), [screening_query], dataset=scope, threshold=threshold, as_of=as_of, limit=limit
+            )
+            results = [
+                _result(cursor(), m.entity_id, m.caption, m.score, m.match, m.explanations) for m in matches
+            ]
             responses[key] = {
-                "status": 200, "results": results, "total": {"value": len(results), "relation": "eq"},
+                "status": 200,
+                "results": results,
+                "total": {"value": len(results), "relation": "eq"},
                 "query": entity,
             }
         return {"responses": responses, "limit": limit}
@@ -104,19 +121,30 @@ def _records(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> lis
 
 
 def _result(
-    cur: duckdb.DuckDBPyConnection, entity_id: str, caption: str | None, score: float | None,
-    is_match: bool | None, explanations: Any,
+    cur: duckdb.DuckDBPyConnection,
+    entity_id: str,
+    caption: str | None,
+    score: float | None,
+    is_match: bool | None,
+    explanations: Any,
 ) -> dict[str, Any]:
     """An entity in the FtM shape yente returns: id, caption, schema, properties, datasets."""
     party = cur.execute(
         "SELECT schema, caption, country, dataset FROM parties WHERE party_id = ?", [entity_id]
     ).fetchone()
-    names = [r[0] for r in cur.execute(
-        "SELECT name FROM party_names WHERE party_id = ? AND name_type <> 'primary' ORDER BY name", [entity_id]
-    ).fetchall()]
-    lists = [r[0] for r in cur.execute(
-        "SELECT DISTINCT list FROM designations WHERE party_id = ? ORDER BY 1", [entity_id]
-    ).fetchall()]
+    names = [
+        r[0]
+        for r in cur.execute(
+            "SELECT name FROM party_names WHERE party_id = ? AND name_type <> 'primary' ORDER BY name",
+            [entity_id],
+        ).fetchall()
+    ]
+    lists = [
+        r[0]
+        for r in cur.execute(
+            "SELECT DISTINCT list FROM designations WHERE party_id = ? ORDER BY 1", [entity_id]
+        ).fetchall()
+    ]
     properties: dict[str, list[str]] = {}
     if party:
         properties["name"] = [party[1]]
@@ -132,5 +160,7 @@ def _result(
         "datasets": sorted({*lists, *([party[3]] if party else [])}),
     }
     if score is not None:
-        record.update({"score": round(float(score), 4), "match": bool(is_match), "explanations": explanations})
+        record.update(
+            {"score": round(float(score), 4), "match": bool(is_match), "explanations": explanations}
+        )
     return record

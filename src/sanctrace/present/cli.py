@@ -84,8 +84,9 @@ def analyze(
 ) -> None:
     """Classify routes and compute the monthly flows, top parties and route switches."""
     con = connect(db)
-    params = AnalysisParams(target=target.upper(), origin=origin.upper() if origin else None,
-                            top_n=top, window_months=window)
+    params = AnalysisParams(
+        target=target.upper(), origin=origin.upper() if origin else None, top_n=top, window_months=window
+    )
     tables = steps.analyze(steps.default_engine(con), params)
     console.print(steps.route_totals(con))
     console.print(f"tables written: {', '.join(tables)}")

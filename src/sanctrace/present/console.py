@@ -12,7 +12,7 @@ from rich.table import Table
 from sanctrace.sources.base import LoadReport
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # one error = one line, never wrapped
 
 
 @contextmanager
@@ -33,8 +33,13 @@ def progress_bar() -> Iterator[Progress]:
 def ingest_summary(reports: Sequence[LoadReport]) -> Table:
     table = Table(title="Ingest summary", show_lines=False)
     for column, justify in [
-        ("file", "left"), ("format", "left"), ("dataset", "left"), ("read", "right"),
-        ("accepted", "right"), ("quarantined", "right"), ("top reasons", "left"),
+        ("file", "left"),
+        ("format", "left"),
+        ("dataset", "left"),
+        ("read", "right"),
+        ("accepted", "right"),
+        ("quarantined", "right"),
+        ("top reasons", "left"),
     ]:
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for report in reports:
@@ -42,7 +47,12 @@ def ingest_summary(reports: Sequence[LoadReport]) -> Table:
         if report.already_loaded:
             reasons = "already loaded: nothing changed"
         table.add_row(
-            report.path.name, report.format, report.dataset, f"{report.rows_read:,}",
-            f"{report.rows_accepted:,}", f"{report.rows_quarantined:,}", reasons,
+            report.path.name,
+            report.format,
+            report.dataset,
+            f"{report.rows_read:,}",
+            f"{report.rows_accepted:,}",
+            f"{report.rows_quarantined:,}",
+            reasons,
         )
     return table

@@ -17,8 +17,13 @@ from sanctrace.resolve.screening import ScreeningMatch, ScreeningQuery
 
 IDENTIFIER_COLUMNS = ("inn", "ogrn", "kpp", "ubn", "uscc", "vkn", "lei", "imo", "registration_number")
 _FTM_IDENTIFIERS = {
-    "innCode": "inn", "ogrnCode": "ogrn", "kppCode": "kpp", "leiCode": "lei",
-    "imoNumber": "imo", "registrationNumber": "registration_number", "taxNumber": "tax_number",
+    "innCode": "inn",
+    "ogrnCode": "ogrn",
+    "kppCode": "kpp",
+    "leiCode": "lei",
+    "imoNumber": "imo",
+    "registrationNumber": "registration_number",
+    "taxNumber": "tax_number",
 }
 
 
@@ -40,7 +45,9 @@ def _read_csv(path: Path) -> Iterator[ScreeningQuery]:
             if not (row.get("id") or "").strip() or not (row.get("name") or "").strip():
                 raise UserError(f"{path}: row {line}: empty id or name")
             identifiers = {
-                scheme: row[scheme].strip() for scheme in IDENTIFIER_COLUMNS if (row.get(scheme) or "").strip()
+                scheme: row[scheme].strip()
+                for scheme in IDENTIFIER_COLUMNS
+                if (row.get(scheme) or "").strip()
             }
             yield ScreeningQuery(
                 id=row["id"].strip(),
@@ -91,12 +98,17 @@ def write_matches(path: Path, matches: Sequence[ScreeningMatch]) -> None:
         return
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(
-            handle, fieldnames=["query_id", "entity_id", "caption", "score", "match", "datasets", "explanations"]
+            handle,
+            fieldnames=["query_id", "entity_id", "caption", "score", "match", "datasets", "explanations"],
         )
         writer.writeheader()
         for row in rows:
             writer.writerow(
-                {**row, "datasets": ";".join(row["datasets"]), "explanations": json.dumps(row["explanations"])}
+                {
+                    **row,
+                    "datasets": ";".join(row["datasets"]),
+                    "explanations": json.dumps(row["explanations"]),
+                }
             )
 
 

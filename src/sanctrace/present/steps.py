@@ -103,7 +103,8 @@ def ingest_table(con: duckdb.DuckDBPyConnection) -> Table:
     for column in ("file", "format", "dataset", "read", "accepted", "quarantined"):
         table.add_column(column, justify="right" if column in {"read", "accepted", "quarantined"} else "left")
     rows = con.execute(
-        "SELECT path, format, dataset, rows_read, rows_accepted, rows_quarantined FROM sources ORDER BY source_id"
+        "SELECT path, format, dataset, rows_read, rows_accepted, rows_quarantined"
+        " FROM sources ORDER BY source_id"
     ).fetchall()
     for path, fmt, dataset, read, accepted, quarantined in rows:
         table.add_row(Path(path).name, fmt, dataset, f"{read:,}", f"{accepted:,}", f"{quarantined:,}")

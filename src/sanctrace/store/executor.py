@@ -40,11 +40,27 @@ class SqlQuery:
 
 
 def load_query(package: str, name: str) -> SqlQuery:
-    """Read ``<package>/sql/<name>.sql`` shipped inside the installed package."""
+    """Read ``<package>/sql/<name>.sql`` shipped inside the installed package.
+
+    The file must hold exactly one SELECT: engines wrap it in ``CREATE TABLE ... AS``, where a
+    second statement would be silently lost or half-run.
+    """
     path = resources.files(package).joinpath("sql", f"{name}.sql")
     if not path.is_file():
         raise UserError(f"no analytics query named {name!r} in {package}")
-    return SqlQuery(name, path.read_text("utf-8"))
+    text = path.read_text("utf-8")
+    _check_single_query(f"{package}/sql/{name}.sql", text)
+    return SqlQuery(name, text)
+
+
+def _check_single_query(label: str, text: str) -> None:
+    try:
+        statements = sqlglot.parse(text, read="duckdb")
+    except sqlglot.errors.ParseError as exc:
+        raise UserError(f"{label}: not valid SQL: {exc}") from exc
+    real = [s for s in statements if s is not None and not isinstance(s, exp.Semicolon)]
+    if len(real) != 1 or not isinstance(real[0], exp.Query):
+        raise UserError(f"{label}: must hold exactly one SELECT query, found {len(real)} statement(s)")
 
 
 def list_queries(package: str) -> list[str]:
@@ -92,6 +108,8 @@ def literal(value: ParamValue) -> exp.Expression:
         return exp.Boolean(this=value)
     if isinstance(value, int | float | Decimal):
         return exp.Literal.number(value)
+    if isinstance(value, dt.datetime):
+        return exp.Cast(this=exp.Literal.string(value.isoformat(sep=" ")), to=exp.DataType.build("TIMESTAMP"))
     if isinstance(value, dt.date):
         return exp.Cast(this=exp.Literal.string(value.isoformat()), to=exp.DataType.build("DATE"))
     return exp.Literal.string(str(value))
@@ -103,11 +121,27 @@ def render(query: SqlQuery, params: Mapping[str, ParamValue] | None, dialect: st
     tree = sqlglot.parse_one(query.text, read="duckdb")
 
     def substitute(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Interval):
+            # DuckDB's ``INTERVAL ($n) MONTH`` would become ``INTERVAL (6) MONTH``, which Spark rejects.
+            amount = node.this.unnest() if isinstance(node.this, exp.Expression) else None
+            if isinstance(amount, exp.Placeholder) and amount.this:
+                unit = node.args.get("unit")
+                return exp.Interval(
+                    this=exp.Literal.string(_interval_amount(str(amount.this), bound[str(amount.this)])),
+                    unit=unit.copy() if isinstance(unit, exp.Expression) else None,
+                )
         if isinstance(node, exp.Placeholder) and node.this:
             return literal(bound[str(node.this)])
         return node
 
-    return tree.transform(substitute).sql(dialect=dialect)
+    # Comments are dropped: analysts read the .sql file, and a '*/' inside one would end the block.
+    return tree.transform(substitute).sql(dialect=dialect, comments=False)
+
+
+def _interval_amount(name: str, value: ParamValue) -> str:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UserError(f"parameter {name!r} is an INTERVAL amount and must be a whole number, got {value!r}")
+    return str(value)
 
 
 class DuckDBEngine:
@@ -169,8 +203,9 @@ def export_tables_to_parquet(
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
     for table in tables:
-        target = folder / f"{table}.parquet"
-        con.execute(f"COPY {_identifier(table)} TO '{target.as_posix()}' (FORMAT parquet)")
+        target = folder / f"{_identifier(table)}.parquet"
+        quoted = target.as_posix().replace("'", "''")
+        con.execute(f"COPY {_identifier(table)} TO '{quoted}' (FORMAT parquet)")
         written[table] = target
     return written
 

@@ -1,0 +1,64 @@
+-- basket_lines: which declaration lines belong to which goods basket.
+--
+-- Computes: for every basket in table baskets, the declaration lines whose national commodity
+--   code starts with one of the basket's HS prefixes (the hs6 column is used when the line has no
+--   commodity_code). A line appears at most once per basket; it may appear in several baskets.
+--   When several entries of one basket match, the longest prefix is reported (ties: the entry in
+--   force on the registration date, then the latest effective_from, then the lowest version).
+--   controlled_on_date is TRUE when ANY matching entry of the basket was in force on the line's
+--   registration_date: effective_from <= date < effective_to, a NULL bound meaning open-ended.
+--
+-- Parameters: none.
+--
+-- Output columns: basket, line_id, hs_prefix, tier, controlled_on_date (BOOLEAN; NULL when the line
+--   has no registration_date), entries_matched (how many basket entries matched the line).
+--
+-- Provenance: line_id -> declarations (source_id, row_number); basket + hs_prefix -> baskets
+--   (source_id of the basket file).
+--
+-- Caveats:
+--   * Prefixes longer than six digits only match lines that carry a national commodity_code, and
+--     national codes differ between countries (TN VED 10, CN 8, CCC 11): check which code list a
+--     basket's long prefixes were written for.
+--   * effective_to is exclusive: a control lifted on 2024-01-01 does not cover that day.
+SELECT
+    basket,
+    line_id,
+    hs_prefix,
+    tier,
+    CASE
+        WHEN registration_date IS NULL THEN NULL
+        ELSE any_in_force = 1
+    END AS controlled_on_date,
+    entries_matched
+FROM (
+    SELECT
+        b.basket,
+        d.line_id,
+        b.hs_prefix,
+        b.tier,
+        d.registration_date,
+        max(CASE
+            WHEN (b.effective_from IS NULL OR d.registration_date >= b.effective_from)
+                AND (b.effective_to IS NULL OR d.registration_date < b.effective_to) THEN 1
+            ELSE 0
+        END) OVER (PARTITION BY b.basket, d.line_id) AS any_in_force,
+        count(*) OVER (PARTITION BY b.basket, d.line_id) AS entries_matched,
+        row_number() OVER (
+            PARTITION BY b.basket, d.line_id
+            ORDER BY
+                length(b.hs_prefix) DESC,
+                CASE
+                    WHEN (b.effective_from IS NULL OR d.registration_date >= b.effective_from)
+                        AND (b.effective_to IS NULL OR d.registration_date < b.effective_to) THEN 0
+                    ELSE 1
+                END ASC,
+                b.effective_from DESC NULLS LAST,
+                b.version ASC NULLS LAST,
+                b.tier ASC NULLS LAST
+        ) AS pick
+    FROM declarations AS d
+    JOIN baskets AS b
+        ON left(coalesce(d.commodity_code, d.hs6), length(b.hs_prefix)) = b.hs_prefix
+) AS matched
+WHERE pick = 1

@@ -1,0 +1,146 @@
+-- route_switches: consignees whose deliveries of a basket moved from direct to indirect (case B).
+--
+-- Computes: per basket and consignee, over the lines in scope (destination_country = $target,
+--   origin_country = $origin or every origin when $origin is NULL), the dates, values and counts of
+--   direct and of indirect lines, the hub countries used, and whether the consignee switched.
+--   The consignee is keyed on consignee_party_id, else upper(trim(consignee_name)); lines with
+--   neither are left out.
+--
+-- The switch rule (a clean switch):
+--   switched = TRUE  when the consignee has at least one direct and one indirect line (both with a
+--                    registration_date) and first_indirect_date > last_direct_date, i.e. every
+--                    dated indirect line came after the last direct one;
+--              FALSE otherwise, including consignees that used both routes side by side.
+--   overlap_lines counts indirect lines dated on or before last_direct_date, so an analyst can spot
+--   a switch with a few early indirect shipments (switched = FALSE, overlap_lines small).
+--
+-- Parameters:
+--   $target  ISO-2 destination country.
+--   $origin  ISO-2 origin country, or NULL for all origins (then "direct" means shipped from
+--            wherever the goods were made, whatever the country).
+--
+-- Output columns: basket, consignee_key, consignee_label (most frequent raw spelling),
+--   first_direct_date, last_direct_date, first_indirect_date, last_indirect_date, direct_value,
+--   indirect_value, direct_lines, indirect_lines, other_lines (domestic or unknown route),
+--   overlap_lines, hubs (distinct hub countries of the indirect lines, sorted, comma-joined; NULL
+--   when none), last_direct_line_id, first_indirect_line_id, switched.
+--
+-- Evidence: last_direct_line_id and first_indirect_line_id point at the two lines that date the
+--   switch (ties on a date: the highest, resp. lowest, line_id). All lines behind a row:
+--   SELECT sr.* FROM basket_lines bl JOIN shipment_routes sr ON sr.line_id = bl.line_id
+--   WHERE bl.basket = ? AND coalesce(sr.consignee_party_id, upper(trim(sr.consignee_name))) = ?
+--     AND sr.destination_country = $target AND ($origin IS NULL OR sr.origin_country = $origin)
+--
+-- Caveats:
+--   * Lines without a registration_date count in the values and lines but cannot date a switch.
+--   * A route switch is a pattern to check, not proof: a consignee may simply have changed supplier.
+WITH scoped AS (
+    SELECT
+        bl.basket,
+        coalesce(sr.consignee_party_id, nullif(upper(trim(sr.consignee_name)), '')) AS consignee_key,
+        sr.consignee_name,
+        sr.line_id,
+        sr.registration_date,
+        sr.route,
+        sr.hub_country,
+        sr.value_usd
+    FROM basket_lines AS bl
+    JOIN shipment_routes AS sr ON sr.line_id = bl.line_id
+    WHERE sr.destination_country = $target
+        AND ($origin IS NULL OR sr.origin_country = $origin)
+),
+keyed AS (
+    SELECT * FROM scoped WHERE consignee_key IS NOT NULL
+),
+summary AS (
+    SELECT
+        basket,
+        consignee_key,
+        min(CASE WHEN route = 'direct' THEN registration_date END) AS first_direct_date,
+        max(CASE WHEN route = 'direct' THEN registration_date END) AS last_direct_date,
+        min(CASE WHEN route = 'indirect' THEN registration_date END) AS first_indirect_date,
+        max(CASE WHEN route = 'indirect' THEN registration_date END) AS last_indirect_date,
+        sum(CASE WHEN route = 'direct' THEN value_usd END) AS direct_value,
+        sum(CASE WHEN route = 'indirect' THEN value_usd END) AS indirect_value,
+        count(CASE WHEN route = 'direct' THEN 1 END) AS direct_lines,
+        count(CASE WHEN route = 'indirect' THEN 1 END) AS indirect_lines,
+        count(CASE WHEN route NOT IN ('direct', 'indirect') THEN 1 END) AS other_lines
+    FROM keyed
+    GROUP BY basket, consignee_key
+),
+hub_list AS (
+    SELECT
+        basket,
+        consignee_key,
+        string_agg(DISTINCT hub_country, ',' ORDER BY hub_country) AS hubs
+    FROM keyed
+    WHERE route = 'indirect' AND hub_country IS NOT NULL
+    GROUP BY basket, consignee_key
+),
+spellings AS (
+    SELECT
+        basket,
+        consignee_key,
+        consignee_name AS consignee_label,
+        row_number() OVER (
+            PARTITION BY basket, consignee_key
+            ORDER BY count(*) DESC, consignee_name ASC
+        ) AS pick
+    FROM keyed
+    WHERE consignee_name IS NOT NULL
+    GROUP BY basket, consignee_key, consignee_name
+),
+overlap AS (
+    SELECT s.basket, s.consignee_key, count(*) AS overlap_lines
+    FROM summary AS s
+    JOIN keyed AS k
+        ON k.basket = s.basket
+        AND k.consignee_key = s.consignee_key
+        AND k.route = 'indirect'
+        AND k.registration_date <= s.last_direct_date
+    GROUP BY s.basket, s.consignee_key
+),
+edge_lines AS (
+    SELECT
+        basket,
+        consignee_key,
+        route,
+        line_id,
+        row_number() OVER (
+            PARTITION BY basket, consignee_key, route
+            ORDER BY registration_date DESC, line_id DESC
+        ) AS latest,
+        row_number() OVER (
+            PARTITION BY basket, consignee_key, route
+            ORDER BY registration_date ASC, line_id ASC
+        ) AS earliest
+    FROM keyed
+    WHERE route IN ('direct', 'indirect') AND registration_date IS NOT NULL
+)
+SELECT
+    s.basket,
+    s.consignee_key,
+    coalesce(n.consignee_label, s.consignee_key) AS consignee_label,
+    s.first_direct_date,
+    s.last_direct_date,
+    s.first_indirect_date,
+    s.last_indirect_date,
+    s.direct_value,
+    s.indirect_value,
+    s.direct_lines,
+    s.indirect_lines,
+    s.other_lines,
+    coalesce(o.overlap_lines, 0) AS overlap_lines,
+    h.hubs,
+    ld.line_id AS last_direct_line_id,
+    fi.line_id AS first_indirect_line_id,
+    coalesce(s.first_indirect_date > s.last_direct_date, FALSE) AS switched
+FROM summary AS s
+LEFT JOIN hub_list AS h ON h.basket = s.basket AND h.consignee_key = s.consignee_key
+LEFT JOIN overlap AS o ON o.basket = s.basket AND o.consignee_key = s.consignee_key
+LEFT JOIN spellings AS n ON n.basket = s.basket AND n.consignee_key = s.consignee_key AND n.pick = 1
+LEFT JOIN edge_lines AS ld
+    ON ld.basket = s.basket AND ld.consignee_key = s.consignee_key AND ld.route = 'direct' AND ld.latest = 1
+LEFT JOIN edge_lines AS fi
+    ON fi.basket = s.basket AND fi.consignee_key = s.consignee_key AND fi.route = 'indirect'
+    AND fi.earliest = 1

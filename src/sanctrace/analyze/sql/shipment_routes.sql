@@ -1,0 +1,61 @@
+-- shipment_routes: one row per declaration line, with its route.
+--
+-- Computes: the four country views of each line (origin = where made, dispatch = where shipped
+--   from, trading = seller's country, destination) side by side, never collapsed, and a route:
+--     1. 'unknown'  origin_country is NULL
+--     2. 'domestic' origin_country = destination_country (made in the destination country)
+--     3. 'unknown'  dispatch_country is NULL
+--     4. 'direct'   dispatch_country = origin_country
+--     5. 'indirect' otherwise; hub_country = dispatch_country (the third country it came through)
+--   The rules are applied in this order, so a line made and shipped from Russia to Russia is
+--   'domestic', not 'direct'. hub_country is NULL unless the route is 'indirect'.
+--
+-- Parameters: none.
+--
+-- Output columns: line_id, registration_date, month (DATE, first day of the registration month),
+--   hs6, commodity_code, flow, value_usd, origin_country, dispatch_country, trading_country,
+--   destination_country, maker_hq_country, route, hub_country, shipper_party_id,
+--   consignee_party_id, shipper_name, consignee_name, manufacturer_text, source_id, row_number.
+--
+-- Provenance: source_id + row_number point to the line of the loaded file (table sources).
+--
+-- Caveats:
+--   * maker_hq_country is always NULL for now: brand attribution (manufacturer/trademark -> maker ->
+--     HQ country) comes in a later step. The column is kept so reports need not change.
+--   * The trading country does not enter the route; a TW-made machine dispatched from TW but sold
+--     by a Chinese trader is 'direct'. Compare trading_country yourself to find such cases.
+--   * month is NULL when registration_date is missing; such lines still count in every total.
+SELECT
+    d.line_id,
+    d.registration_date,
+    CAST(date_trunc('month', d.registration_date) AS DATE) AS month,
+    d.hs6,
+    d.commodity_code,
+    d.flow,
+    d.value_usd,
+    d.origin_country,
+    d.dispatch_country,
+    d.trading_country,
+    d.destination_country,
+    CAST(NULL AS VARCHAR) AS maker_hq_country,
+    CASE
+        WHEN d.origin_country IS NULL THEN 'unknown'
+        WHEN d.origin_country = d.destination_country THEN 'domestic'
+        WHEN d.dispatch_country IS NULL THEN 'unknown'
+        WHEN d.dispatch_country = d.origin_country THEN 'direct'
+        ELSE 'indirect'
+    END AS route,
+    CASE
+        WHEN d.origin_country IS NULL OR d.dispatch_country IS NULL THEN NULL
+        WHEN d.origin_country = d.destination_country THEN NULL
+        WHEN d.dispatch_country = d.origin_country THEN NULL
+        ELSE d.dispatch_country
+    END AS hub_country,
+    d.shipper_party_id,
+    d.consignee_party_id,
+    d.shipper_name,
+    d.consignee_name,
+    d.manufacturer_text,
+    d.source_id,
+    d.row_number
+FROM declarations AS d

@@ -1,0 +1,100 @@
+"""The monthly route chart: value of the basket by route, with the control dates marked.
+
+Plotly's JavaScript is embedded once in the page head (``plotly_js``); each figure is then a
+``<div>`` plus a short inline script, so the report opens offline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import plotly.graph_objects as go
+import plotly.offline
+
+from sanctrace.present.report import fmt
+from sanctrace.present.report.data import Row
+
+FIXED_COLOURS = {"direct": "#1f4e79", "domestic": "#7f7f7f", "unknown": "#c7c7c7"}
+HUB_COLOURS = ["#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
+               "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5"]
+PLOTLY_CONFIG = {"displaylogo": False, "showLink": False, "responsive": True}
+LABEL_CHARS = 48
+
+
+def plotly_js() -> str:
+    return str(plotly.offline.get_plotlyjs())
+
+
+def series_name(route: str, hub_country: str | None) -> str:
+    if route == "indirect":
+        return f"via {hub_country}" if hub_country else "via unknown hub"
+    return route
+
+
+def _series_order(totals: dict[str, float]) -> list[str]:
+    """Direct at the bottom, then hubs by value (largest first), then domestic and unknown."""
+    hubs = sorted((n for n in totals if n not in FIXED_COLOURS), key=lambda n: (-totals[n], n))
+    return [n for n in ("direct", *hubs, "domestic", "unknown") if n in totals]
+
+
+def _colour(name: str, hubs: list[str]) -> str:
+    if name in FIXED_COLOURS:
+        return FIXED_COLOURS[name]
+    return HUB_COLOURS[hubs.index(name) % len(HUB_COLOURS)]
+
+
+def _event_label(event: Row) -> str:
+    text = f"{fmt.day(event['event_date'])} {event['jurisdiction']}: {event['description']}"
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def _mark_events(fig: go.Figure, events: list[Row]) -> None:
+    """Vertical dashed lines with rotated labels; the full description shows on hover."""
+    for event in events:
+        when = fmt.day(event["event_date"])
+        fig.add_shape(type="line", x0=when, x1=when, xref="x", y0=0, y1=1, yref="paper",
+                      line={"color": "#444", "width": 1, "dash": "dash"})
+        fig.add_annotation(
+            x=when, y=1, xref="x", yref="paper", text=fmt.esc(_event_label(event)),
+            hovertext=fmt.esc(f"{event['jurisdiction']} {when}: {event['description']}"),
+            showarrow=False, textangle=-90, xanchor="right", yanchor="top", font={"size": 10},
+        )
+
+
+def route_figure(basket: str, rows: list[Row], events: list[Row]) -> go.Figure:
+    """Stacked monthly bars, one series per route and per hub country."""
+    values: dict[str, dict[dt.date, float]] = defaultdict(dict)
+    lines: dict[str, dict[dt.date, int]] = defaultdict(dict)
+    for row in rows:
+        name = series_name(str(row["route"]), row["hub_country"])
+        values[name][row["month"]] = float(row["value_usd"] or 0)
+        lines[name][row["month"]] = int(row["lines"] or 0)
+    totals = {name: sum(by_month.values()) for name, by_month in values.items()}
+    order = _series_order(totals)
+    hubs = [n for n in order if n not in FIXED_COLOURS]
+    fig = go.Figure()
+    for name in order:
+        months = sorted(values[name])
+        fig.add_trace(go.Bar(
+            name=fmt.esc(name), x=[fmt.day(m) for m in months], y=[values[name][m] for m in months],
+            customdata=[lines[name][m] for m in months], marker_color=_colour(name, hubs),
+            hovertemplate="%{x|%Y-%m}: $%{y:,.0f} (%{customdata:,} lines)<extra>%{fullData.name}</extra>",
+        ))
+    _mark_events(fig, events)
+    fig.update_layout(
+        barmode="stack", template="plotly_white", height=480,
+        title={"text": fmt.esc(f"{basket}: monthly value by route (USD)")},
+        xaxis={"type": "date", "tickformat": "%Y-%m", "title": {"text": "month"}},
+        yaxis={"tickprefix": "$", "tickformat": ",.3s", "title": {"text": "value (USD)"}},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "title": {"text": "route"}},
+        margin={"t": 60, "b": 40, "l": 60, "r": 20},
+    )
+    return fig
+
+
+def figure_html(fig: go.Figure, div_id: str) -> str:
+    """The figure's div and script; Plotly escapes '<' and '/' in the embedded JSON."""
+    return str(fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                           config=PLOTLY_CONFIG, default_height="480px", default_width="100%"))
+

@@ -1,0 +1,145 @@
+"""One function per report section; each returns HTML built only from escaped data.
+
+Every figure carries a collapsed "reproduce in SQL" block with the exact query (literals
+written out) that returns the numbers shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from sanctrace.present.report import charts, data, evidence, fmt, tables
+from sanctrace.present.report.evidence import Scope
+
+ROLE_TITLES = {"maker": "Makers", "shipper": "Shippers", "consignee": "Consignees",
+               "hub": "Hubs (third countries the goods were dispatched from)"}
+
+
+def reproduce(sentence: str, sql: str, values: dict[str, object]) -> str:
+    shown = evidence.inline(sql, values)
+    return ('<details class="repro"><summary>Reproduce in SQL</summary>\n'
+            f"{evidence.sql_block(sentence, shown)}\n</details>")
+
+
+def _basket_heading(basket: str, many: bool) -> str:
+    return f"<h3>Basket {fmt.esc(basket)}</h3>" if many else ""
+
+
+def headline(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
+    parts = []
+    for scope in scopes:
+        figures = data.headline(con, scope.basket)
+        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
+        parts.append(tables.headline_cards(figures, scope.target, scope.origin))
+        parts.append(reproduce("These figures are sums over the route_monthly table of the analysis:",
+                               data.HEADLINE_SQL, {"basket": scope.basket}))
+    return "\n".join(parts)
+
+
+def routes(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
+    parts = ['<p class="note">Stacked bars: value per month that arrived directly from the origin country'
+             " and via each third country (hub). Dashed lines mark the controls in force from that date.</p>"]
+    for index, scope in enumerate(scopes, start=1):
+        rows = data.route_monthly(con, scope.basket)
+        months = [r["month"] for r in rows]
+        events = data.control_events(con, scope.basket, min(months, default=None), max(months, default=None))
+        fig = charts.route_figure(scope.basket, rows, events)
+        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
+        chart = charts.figure_html(fig, f"chart-{index}")
+        parts.append(f'<div class="chart" id="chart-{index}-box">{chart}</div>')
+        if events:
+            parts.append("<h4>Controls marked on the chart</h4>" + tables.table(tables.EVENT_COLUMNS, events))
+        parts.append('<details class="chart-data"><summary>Chart data</summary>'
+                     f"{tables.chart_table(rows)}</details>")
+        parts.append(reproduce("Each bar segment is one row of this query ('indirect' is split by hub):",
+                               data.ROUTE_MONTHLY_SQL, {"basket": scope.basket}))
+    return "\n".join(parts)
+
+
+def _party_evidence(
+    con: duckdb.DuckDBPyConnection, scope: Scope, role: str
+) -> Callable[[data.Row], str]:
+    def render(row: data.Row) -> str:
+        found = evidence.find_lines(con, role, scope, row["party_key"], row["label"])
+        return evidence.details(found, role, row["lines"])
+
+    return render
+
+
+def parties(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
+    parts = []
+    for scope in scopes:
+        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
+        for role in data.party_roles(con, scope.basket):
+            rows = data.top_parties(con, scope.basket, role)
+            parts.append(f"<h4>{fmt.esc(ROLE_TITLES.get(role, role))}</h4>")
+            linked = _party_evidence(con, scope, role)
+            parts.append(tables.table(tables.PARTY_COLUMNS, rows, after_row=linked))
+            values = {"basket": scope.basket, "role": role, "max_rank": data.MAX_PARTY_RANK}
+            parts.append(reproduce("The table lists these rows of top_parties:", data.TOP_PARTIES_SQL,
+                                   values))
+    return "\n".join(parts)
+
+
+def _switch_evidence(con: duckdb.DuckDBPyConnection, scope: Scope) -> Callable[[data.Row], str]:
+    def render(row: data.Row) -> str:
+        expected = (row["direct_lines"] or 0) + (row["indirect_lines"] or 0)
+        found = evidence.find_lines(con, "consignee", scope, row["consignee_key"], row["consignee_label"])
+        return evidence.details(found, "consignee", expected)
+
+    return render
+
+
+def switches(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
+    parts = ['<p class="note">Per consignee: the last shipment that came directly from the origin country'
+             " and the first that came via a third country, with the value and lines on each side.</p>"]
+    for scope in scopes:
+        rows = data.route_switches(con, scope.basket)
+        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
+        if not rows:
+            parts.append('<p class="note">No consignee in this basket.</p>')
+            continue
+        parts.append(tables.table(tables.SWITCH_COLUMNS, rows,
+                                  after_row=_switch_evidence(con, scope)))
+        parts.append(reproduce("The table lists these rows of route_switches:",
+                               data.ROUTE_SWITCHES_SQL, {"basket": scope.basket}))
+    return "\n".join(parts)
+
+
+def screening(con: duckdb.DuckDBPyConnection) -> str:
+    rows = data.screening(con)
+    if not rows:
+        return '<p class="note">The screening step found no candidate matches.</p>'
+    note = ('<p class="note">Parties of this warehouse screened against sanctions and export-control lists, '
+            f"best scores first (at most {data.MAX_SCREENING_ROWS} rows). A score is not a finding: read the "
+            "explanation and check identifiers before relying on a match.</p>")
+    return note + tables.table(tables.SCREENING_COLUMNS, rows) + reproduce(
+        "The table lists these rows of screening_matches:", data.SCREENING_SQL,
+        {"max_rows": data.MAX_SCREENING_ROWS})
+
+
+def method(scopes: list[Scope]) -> str:
+    """How each figure links back to declaration lines and source rows."""
+    scope = scopes[0]
+    rules = "".join(
+        f"<tr><td>{fmt.esc(role)}</td><td><pre class=\"sql\"><code>{fmt.esc(cond)}</code></pre></td></tr>"
+        for role, cond in evidence.ROLE_CONDITIONS.items()
+    )
+    example = evidence.lines_query("consignee", scope) or ""
+    return (
+        "<p>Every figure in this report is read from a table the analysis stored in the warehouse "
+        "(route_monthly, top_parties, route_switches, screening_matches); each carries a "
+        "<em>Reproduce in SQL</em> block with the query that returns it. Each party row and each route "
+        "switch also lists the declaration lines behind it (up to "
+        f"{evidence.EVIDENCE_LIMIT}), each with the file it was loaded from and its row number in that file "
+        "(row 1 is the header), so any number can be traced to the original record. The appendix gives the "
+        "sha256 of every file, so a reader can check they hold the same file.</p>"
+        "<p>A line belongs to a party when it is a declaration to the target country, its commodity code "
+        "starts with one of the basket's HS prefixes, and it matches the party by the rule of its role:</p>"
+        f'<table class="data"><thead><tr><th>role</th><th>condition</th></tr></thead><tbody>{rules}'
+        "</tbody></table>"
+        + evidence.sql_block(
+            "For example, the lines of one consignee ($key is its party_key, $label its name):", example)
+    )

@@ -1,0 +1,71 @@
+"""Schema and loader for ``sanctrace/config/matching.yaml``.
+
+Word lists and weights are data an analyst tunes per case; the schema catches a typo in the file
+at load time instead of letting a misspelt key silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sanctrace.errors import UserError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Weights(_Strict):
+    generic_weight: float = Field(ge=0.0, le=1.0)
+    token_similarity_min: float = Field(gt=0.0, le=1.0)
+    country_mismatch_penalty: float = Field(ge=0.0, le=1.0)
+    identifier_conflict_penalty: float = Field(ge=0.0, le=1.0)
+    report_floor: float = Field(ge=0.0, le=1.0)
+    name_max: float = Field(gt=0.0, le=1.0)
+
+
+class Blocking(_Strict):
+    prefix_length: int = Field(ge=2)
+    max_candidates: int = Field(ge=1)
+
+
+class MatchingConfig(_Strict):
+    legal_form_tokens: frozenset[str]
+    cjk_legal_forms: tuple[str, ...]
+    transliteration_folds: tuple[tuple[str, str], ...]
+    generic_words: frozenset[str]
+    weights: Weights
+    blocking: Blocking
+
+    @field_validator("transliteration_folds", mode="before")
+    @classmethod
+    def _pairs(cls, value: object) -> object:
+        # Written as a YAML mapping; kept as pairs so the config stays hashable (names.py caches on it).
+        return tuple(value.items()) if isinstance(value, dict) else value
+
+
+def load_matching_config(path: Path | None = None) -> MatchingConfig:
+    """Read and validate a matching config; ``None`` reads the one shipped with the package."""
+    if path is None:
+        text = resources.files("sanctrace").joinpath("config", "matching.yaml").read_text("utf-8")
+        origin = "sanctrace/config/matching.yaml"
+    else:
+        try:
+            text = path.read_text("utf-8")
+        except OSError as exc:
+            raise UserError(f"cannot read matching config {path}: {exc}") from exc
+        origin = str(path)
+    try:
+        return MatchingConfig.model_validate(yaml.safe_load(text))
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise UserError(f"invalid matching config {origin}: {exc}") from exc
+
+
+@cache
+def default_config() -> MatchingConfig:
+    return load_matching_config()

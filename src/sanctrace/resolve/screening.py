@@ -1,0 +1,405 @@
+"""Screen parties against designated parties: who in the declarations may be on a sanctions list.
+
+First form of the matcher. A shared valid registration number decides (score 1.0); two different valid
+numbers of the same scheme count heavily against a match, because open matchers that ignore them
+flood analysts with namesakes. Otherwise the score is a soft token overlap of name keys (rapidfuzz
+per token) in which generic words (LTD, TRADING, GLOBAL, ...) weigh little, so they cannot carry a
+match on their own; a country mismatch lowers it. Every match says which feature contributed what.
+
+Candidates are parties with a designation in force at ``as_of`` (a designation without listed_date
+counts as in force since ever). ``dataset`` names either a sanctions list (``designations.list``,
+e.g. ``us_ofac_sdn``) or a party dataset (``parties.dataset``); a party qualifies when either
+equals it, so callers need not know how a loader labelled its rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+from rapidfuzz import fuzz
+
+from sanctrace.resolve._bulk import create_temp_table
+from sanctrace.resolve.config import MatchingConfig, default_config
+from sanctrace.resolve.identifiers import STRONG_SCHEMES, guess_scheme, is_valid, normalize_identifier
+from sanctrace.resolve.names import name_tokens
+from sanctrace.resolve.parties import DATASET as DECLARATIONS_DATASET
+
+# FollowTheMoney property names a caller may use instead of scheme codes.
+_SCHEME_ALIASES = {
+    "inncode": "inn",
+    "ogrncode": "ogrn",
+    "leicode": "lei",
+    "imonumber": "imo",
+    "ogrnip": "ogrn",
+}
+_PERSON = "Person"
+_MATCH_COLUMNS = {
+    "query_party_id": "VARCHAR",
+    "query_caption": "VARCHAR",
+    "entity_id": "VARCHAR",
+    "caption": "VARCHAR",
+    "score": "DOUBLE",
+    "match": "BOOLEAN",
+    "threshold": "DOUBLE",
+    "explanation": "VARCHAR",
+    "list": "VARCHAR",
+    "program": "VARCHAR",
+    "as_of": "DATE",
+}
+_ORGANISATIONS = frozenset({"Company", "Organization", "PublicBody"})
+
+
+@dataclass(frozen=True)
+class ScreeningQuery:
+    id: str
+    name: str
+    schema: str = "LegalEntity"
+    country: str | None = None
+    identifiers: dict[str, str] = field(default_factory=dict)  # scheme (inn, ogrn, ...) -> value
+
+
+@dataclass(frozen=True)
+class ScreeningMatch:
+    query_id: str
+    entity_id: str
+    caption: str
+    score: float
+    match: bool
+    datasets: list[str]  # lists of the designations in force at as_of
+    programs: list[str]
+    features: dict[str, float]  # feature -> contribution to the score
+    explanations: list[str]  # one human-readable line per feature
+
+
+@dataclass
+class _Entity:
+    entity_id: str
+    caption: str
+    schema: str
+    country: str | None
+    lists: list[str]
+    programs: list[str]
+    names: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    identifiers: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _strong_identifiers(pairs: Iterable[tuple[str, str]], country: str | None) -> dict[str, set[str]]:
+    """Valid identifiers of decisive schemes only: an unchecked number must not decide a match."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for scheme, raw in pairs:
+        value = normalize_identifier(raw)
+        scheme = _SCHEME_ALIASES.get(scheme.lower(), scheme.lower())
+        if scheme not in STRONG_SCHEMES:
+            scheme = guess_scheme(value, country) or scheme
+        if scheme in STRONG_SCHEMES and is_valid(scheme, value):
+            found[scheme].add(value)
+    return found
+
+
+def _compatible(query_schema: str, entity_schema: str) -> bool:
+    """A company cannot be a person; LegalEntity (unknown kind) is compatible with both."""
+    kinds = {query_schema, entity_schema}
+    return not (_PERSON in kinds and kinds & _ORGANISATIONS)
+
+
+class CandidateIndex:
+    """Designated parties in force at one date, indexed by name token, token prefix and identifier.
+
+    Built once per screening run so each query looks at a few dozen candidates, not the whole list.
+    """
+
+    def __init__(self, entities: list[_Entity], config: MatchingConfig) -> None:
+        self.config = config
+        self.entities = {e.entity_id: e for e in entities}
+        self.tokens: dict[str, set[str]] = defaultdict(set)
+        self.ids: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for entity in entities:
+            for _name, tokens in entity.names:
+                for key in self._keys(tokens):
+                    self.tokens[key].add(entity.entity_id)
+            for scheme, values in entity.identifiers.items():
+                for value in values:
+                    self.ids[(scheme, value)].add(entity.entity_id)
+
+    def _keys(self, tokens: Iterable[str]) -> set[str]:
+        size = self.config.blocking.prefix_length
+        keys = set()
+        for token in tokens:
+            keys.add(token)
+            if len(token) > size:
+                keys.add("^" + token[:size])
+        return keys
+
+    def candidates(self, tokens: tuple[str, ...], identifiers: dict[str, set[str]]) -> list[_Entity]:
+        distinctive = tuple(t for t in tokens if t not in self.config.generic_words) or tokens
+        overlap: Counter[str] = Counter()
+        for key in self._keys(distinctive):
+            overlap.update(self.tokens.get(key, ()))
+        best = sorted(overlap.items(), key=lambda item: (-item[1], item[0]))
+        chosen = [entity_id for entity_id, _ in best[: self.config.blocking.max_candidates]]
+        for scheme, values in identifiers.items():
+            for value in values:
+                chosen.extend(self.ids.get((scheme, value), ()))
+        return [self.entities[entity_id] for entity_id in dict.fromkeys(chosen)]
+
+
+def load_candidates(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    dataset: str | None = None,
+    as_of: date | None = None,
+    config: MatchingConfig | None = None,
+) -> CandidateIndex:
+    """Index the parties with a designation in force at ``as_of`` (default: today)."""
+    cfg = config or default_config()
+    day = as_of or date.today()
+    rows = con.execute(
+        "SELECT p.party_id, p.caption, p.schema, p.country,"
+        " list(DISTINCT d.list ORDER BY d.list), list(DISTINCT d.program ORDER BY d.program)"
+        " FROM parties p JOIN designations d ON d.party_id = p.party_id"
+        " WHERE (d.listed_date IS NULL OR d.listed_date <= $day)"
+        " AND (d.delisted_date IS NULL OR d.delisted_date > $day)"
+        " AND ($dataset IS NULL OR d.list = $dataset OR p.dataset = $dataset)"
+        " GROUP BY ALL ORDER BY p.party_id",
+        {"day": day, "dataset": dataset},
+    ).fetchall()
+    entities = {
+        r[0]: _Entity(r[0], r[1], r[2], r[3], [x for x in r[4] if x], [x for x in r[5] if x]) for r in rows
+    }
+    if entities:
+        create_temp_table(con, "_screen_ids", {"party_id": "VARCHAR"}, ([e] for e in entities))
+        names = con.execute(
+            "SELECT DISTINCT n.party_id, n.name FROM party_names n JOIN _screen_ids USING (party_id)"
+            " ORDER BY ALL"
+        ).fetchall()
+        idents = con.execute(
+            "SELECT i.party_id, i.scheme, i.value FROM party_identifiers i JOIN _screen_ids USING (party_id)"
+        ).fetchall()
+        con.execute("DROP TABLE _screen_ids")
+        by_party: dict[str, set[str]] = defaultdict(set)
+        for party_id, name in names:
+            by_party[party_id].add(name)
+        id_pairs: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for party_id, scheme, value in idents:
+            id_pairs[party_id].append((scheme, value))
+        for entity in entities.values():
+            for name in sorted(by_party[entity.entity_id] | {entity.caption}):
+                tokens = tuple(name_tokens(name, cfg))
+                if tokens:
+                    entity.names.append((name, tokens))
+            entity.identifiers = _strong_identifiers(id_pairs[entity.entity_id], entity.country)
+    return CandidateIndex(list(entities.values()), cfg)
+
+
+def name_similarity(
+    query: tuple[str, ...], candidate: tuple[str, ...], config: MatchingConfig
+) -> tuple[float, list[str]]:
+    """Weighted soft Dice overlap of two token lists, and the token pairs that aligned.
+
+    Tokens align one-to-one, best pairs first, when their rapidfuzz ratio reaches
+    ``token_similarity_min``; generic words weigh ``generic_weight``.
+    """
+    weights = config.weights
+
+    def weight(token: str) -> float:
+        return weights.generic_weight if token in config.generic_words else 1.0
+
+    total = sum(weight(t) for t in query) + sum(weight(t) for t in candidate)
+    if total == 0:
+        return 0.0, []
+    pairs = []
+    for i, q in enumerate(query):
+        for j, c in enumerate(candidate):
+            similarity = fuzz.ratio(q, c) / 100.0
+            if similarity >= weights.token_similarity_min:
+                pairs.append((similarity, i, j))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    matched = 0.0
+    aligned = []
+    for similarity, i, j in pairs:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        matched += similarity * (weight(query[i]) + weight(candidate[j]))
+        aligned.append(f"{query[i]}={candidate[j]}" if similarity == 1 else f"{query[i]}~{candidate[j]}")
+    return matched / total, aligned
+
+
+def _score(
+    query: ScreeningQuery,
+    tokens: tuple[str, ...],
+    query_ids: dict[str, set[str]],
+    entity: _Entity,
+    config: MatchingConfig,
+) -> tuple[float, dict[str, float], list[str]]:
+    weights = config.weights
+    best_name, best_sim, best_aligned = "", 0.0, []
+    for name, candidate_tokens in entity.names:
+        similarity, aligned = name_similarity(tokens, candidate_tokens, config)
+        if similarity > best_sim:
+            best_name, best_sim, best_aligned = name, similarity, aligned
+    features = {"name": round(weights.name_max * best_sim, 4)}
+    notes = [f"name {best_sim:.2f} against {best_name!r} ({', '.join(best_aligned) or 'no tokens aligned'})"]
+    for scheme, values in sorted(query_ids.items()):
+        shared = values & entity.identifiers.get(scheme, set())
+        if shared:
+            features["identifier"] = round(1.0 - features["name"], 4)
+            notes.insert(0, f"{scheme} {min(shared)} shared: decisive")
+            return 1.0, features, notes
+    for scheme, values in sorted(query_ids.items()):
+        theirs = entity.identifiers.get(scheme, set())
+        if theirs:
+            features["identifier_conflict"] = -weights.identifier_conflict_penalty
+            notes.append(f"{scheme} differs: {', '.join(sorted(values))} vs {', '.join(sorted(theirs))}")
+            break
+    if query.country and entity.country and query.country.upper() != entity.country.upper():
+        features["country"] = -weights.country_mismatch_penalty
+        notes.append(f"country {query.country.upper()} vs {entity.country.upper()}")
+    score = min(1.0, max(0.0, sum(features.values())))
+    return round(score, 4), features, notes
+
+
+def screen_index(
+    index: CandidateIndex,
+    queries: Iterable[ScreeningQuery],
+    *,
+    threshold: float = 0.7,
+    limit: int = 5,
+) -> list[ScreeningMatch]:
+    """Screen queries against an already built index (see ``screen``)."""
+    config = index.config
+    best: dict[tuple[str, str], ScreeningMatch] = {}
+    for query in queries:
+        tokens = tuple(name_tokens(query.name, config))
+        query_ids = _strong_identifiers(query.identifiers.items(), query.country)
+        if not tokens and not query_ids:
+            continue
+        for entity in index.candidates(tokens, query_ids):
+            if entity.entity_id == query.id or not _compatible(query.schema, entity.schema):
+                continue
+            score, features, notes = _score(query, tokens, query_ids, entity, config)
+            if score < config.weights.report_floor and score < threshold:
+                continue
+            key = (query.id, entity.entity_id)
+            if key in best and best[key].score >= score:
+                continue
+            best[key] = ScreeningMatch(
+                query_id=query.id,
+                entity_id=entity.entity_id,
+                caption=entity.caption,
+                score=score,
+                match=score >= threshold,
+                datasets=list(entity.lists),
+                programs=list(entity.programs),
+                features=features,
+                explanations=notes,
+            )
+    by_query: dict[str, list[ScreeningMatch]] = defaultdict(list)
+    for result in best.values():
+        by_query[result.query_id].append(result)
+    results = []
+    for query_id in sorted(by_query):
+        ranked = sorted(by_query[query_id], key=lambda m: (-m.score, m.entity_id))
+        results.extend(ranked[:limit])
+    return results
+
+
+def screen(
+    con: duckdb.DuckDBPyConnection,
+    queries: Iterable[ScreeningQuery],
+    *,
+    dataset: str | None = None,
+    threshold: float = 0.7,
+    as_of: date | None = None,
+    limit: int = 5,
+) -> list[ScreeningMatch]:
+    """Best designated candidates for each query, at most ``limit`` per query id, best first.
+
+    Candidates scoring below the config's report floor are left out; ``match`` tells whether a
+    returned candidate reached ``threshold``. Several queries may share an id (one per known name
+    of a party): the best score per (query id, entity) is kept.
+    """
+    index = load_candidates(con, dataset=dataset, as_of=as_of)
+    return screen_index(index, queries, threshold=threshold, limit=limit)
+
+
+def declaration_queries(con: duckdb.DuckDBPyConnection) -> list[ScreeningQuery]:
+    """One query per name of each party resolved from declarations, with the party's identifiers."""
+    parties = con.execute(
+        "SELECT party_id, schema, country FROM parties WHERE dataset = ? ORDER BY party_id",
+        [DECLARATIONS_DATASET],
+    ).fetchall()
+    names: dict[str, list[str]] = defaultdict(list)
+    for party_id, name in con.execute(
+        "SELECT n.party_id, n.name FROM party_names n JOIN parties p USING (party_id)"
+        " WHERE p.dataset = ? ORDER BY n.party_id, n.name",
+        [DECLARATIONS_DATASET],
+    ).fetchall():
+        names[party_id].append(name)
+    identifiers: dict[str, dict[str, str]] = defaultdict(dict)
+    for party_id, scheme, value in con.execute(
+        "SELECT i.party_id, i.scheme, i.value FROM party_identifiers i JOIN parties p USING (party_id)"
+        " WHERE p.dataset = ? AND i.valid ORDER BY i.party_id, i.scheme, i.value",
+        [DECLARATIONS_DATASET],
+    ).fetchall():
+        identifiers[party_id].setdefault(scheme, value)
+    return [
+        ScreeningQuery(party_id, name, schema, country, identifiers[party_id])
+        for party_id, schema, country in parties
+        for name in names[party_id]
+    ]
+
+
+def screen_parties(
+    con: duckdb.DuckDBPyConnection, *, as_of: date | None = None, threshold: float = 0.7
+) -> int:
+    """Screen every declarations party against all designated parties into ``screening_matches``.
+
+    Replaces the rows of the same as_of, so re-running is idempotent. Near misses above the report
+    floor are stored too (``match`` false) so an analyst can review them; returns the number of
+    matches (rows with ``match`` true).
+    """
+    day = as_of or date.today()
+    captions = dict(
+        con.execute(
+            "SELECT party_id, caption FROM parties WHERE dataset = ?", [DECLARATIONS_DATASET]
+        ).fetchall()
+    )
+    index = load_candidates(con, as_of=day)
+    results = screen_index(index, declaration_queries(con), threshold=threshold, limit=10)
+    rows = [
+        (
+            m.query_id,
+            captions.get(m.query_id),
+            m.entity_id,
+            m.caption,
+            m.score,
+            m.match,
+            threshold,
+            json.dumps({"features": m.features, "explanations": m.explanations}, ensure_ascii=False),
+            "; ".join(m.datasets) or None,
+            "; ".join(m.programs) or None,
+            day,
+        )
+        for m in results
+    ]
+    create_temp_table(con, "_screen_rows", _MATCH_COLUMNS, rows)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM screening_matches WHERE as_of = ?", [day])
+        con.execute(f"INSERT INTO screening_matches ({', '.join(_MATCH_COLUMNS)}) SELECT * FROM _screen_rows")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("DROP TABLE IF EXISTS _screen_rows")
+    return sum(1 for m in results if m.match)

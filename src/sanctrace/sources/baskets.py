@@ -1,0 +1,59 @@
+"""Goods baskets (CHPL, machine tools, ...) from YAML files into ``baskets``.
+
+A basket is versioned data: one row per HS prefix with the dates the control was in force, so
+each shipment can be judged against the rules of its own date. Schema: ``config_models.BasketFile``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from .base import LoadOptions, LoadReport, begin_load, finish_source
+from .config_models import BasketFile, parse_config
+from .loading import insert_rows, transaction
+
+FORMAT = "basket"
+
+
+def sniff(path: Path, head: str) -> bool:
+    return (
+        path.suffix.lower() in (".yaml", ".yml")
+        and re.search(r"^entries:", head, re.MULTILINE) is not None
+        and re.search(r"^name:", head, re.MULTILINE) is not None
+    )
+
+
+def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> LoadReport:
+    """Validate the whole file first (nothing written if it is wrong), then replace the basket.
+
+    Loading a new version of a basket replaces the rows of that basket name, so a basket never
+    holds two versions at once; the ``version`` column says which one is loaded.
+    """
+    basket = parse_config(path, BasketFile)
+    with transaction(con):
+        report = begin_load(con, path, FORMAT, options, encoding="utf-8", publisher=basket.source)
+        if report.already_loaded:
+            return report
+        con.execute("DELETE FROM baskets WHERE basket = ?", [basket.name])
+        insert_rows(
+            con,
+            "baskets",
+            [
+                (
+                    basket.name,
+                    e.hs_prefix,
+                    e.tier,
+                    e.description,
+                    e.effective_from,
+                    e.effective_to,
+                    basket.version,
+                    report.source_id,
+                )
+                for e in basket.entries
+            ],
+        )
+        report.rows_read = report.rows_accepted = len(basket.entries)
+        return finish_source(con, report)

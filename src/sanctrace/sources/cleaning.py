@@ -1,0 +1,240 @@
+"""SQL expressions that turn vendor text into typed values, so cleaning runs vectorised in DuckDB.
+
+Each builder takes a SQL expression holding trimmed, non-empty text (or NULL) and returns an
+expression that is NULL when the text cannot be read; the loaders compare the two to find bad
+values. The rules, shared by every loader:
+
+* numbers: spaces, no-break spaces (U+00A0, U+202F) and apostrophes are thousands separators. When a
+  value has both ``,`` and ``.``, the one that comes last is the decimal mark (``1.234,56`` and
+  ``1,234.56``). A lone ``,`` is the decimal mark when the file uses decimal commas, else a
+  thousands separator. Exponents are accepted (spreadsheets write them); ``inf``/``nan`` are not.
+* dates: the formats the mapping lists (strptime syntax), then ISO ``YYYY-MM-DD`` with or without time.
+* commodity codes: dots, spaces and dashes removed; what remains must be digits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ISO_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f")
+DAY_FIRST_FORMATS = (
+    "%d.%m.%Y",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+)
+MONTH_FIRST_FORMATS = ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%Y %H:%M:%S")
+_TRIM_CHARS = " \t\r\n\u00a0\u202f"
+
+
+def sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def clean_text(expr: str) -> str:
+    """Trimmed text; empty becomes NULL (vendors write empty cells, spaces or no-break spaces)."""
+    # trim() is slow in DuckDB; checking the ends first makes the common, already-clean cell cheap.
+    ends = " OR ".join(
+        f"starts_with({expr}, {sql_literal(ch)}) OR ends_with({expr}, {sql_literal(ch)})"
+        for ch in _TRIM_CHARS
+    )
+    return (
+        f"CASE WHEN {expr} = '' THEN NULL WHEN {ends}"
+        f" THEN nullif(trim({expr}, {sql_literal(_TRIM_CHARS)}), '') ELSE {expr} END"
+    )
+
+
+def strip_number(expr: str) -> str:
+    """Drop spaces, no-break spaces and apostrophes (thousands separators)."""
+    return f"regexp_replace({expr}, '[\\s\u00a0\u202f'']', '', 'g')"
+
+
+def normalise_number(stripped: str, *, decimal_comma: bool) -> str:
+    """Output of ``strip_number`` with the decimal mark resolved: ``1234.56`` (still text)."""
+    s = stripped
+    lone_comma = f"replace({s}, ',', '.')" if decimal_comma else f"replace({s}, ',', '')"
+    return (
+        f"CASE WHEN contains({s}, ',') AND contains({s}, '.') THEN"
+        f" CASE WHEN strpos(reverse({s}), ',') < strpos(reverse({s}), '.')"
+        f" THEN replace(replace({s}, '.', ''), ',', '.') ELSE replace({s}, ',', '') END"
+        f" WHEN contains({s}, ',') THEN {lone_comma} ELSE {s} END"
+    )
+
+
+def number(normalised: str) -> str:
+    """DOUBLE from the output of ``normalise_number`` (no regular expression: this runs on every cell)."""
+    parsed = f"TRY_CAST({normalised} AS DOUBLE)"
+    return f"CASE WHEN isfinite({parsed}) THEN {parsed} END"
+
+
+def decimal(normalised: str, precision: int = 18, scale: int = 2) -> str:
+    """DECIMAL from the output of ``normalise_number``; NULL beyond 16 integer digits.
+
+    Parsed as DECIMAL(18, s) and widened: DuckDB's text-to-DECIMAL cast is two orders of magnitude
+    slower for precisions above 18 (128-bit storage). Exponent notation goes through DOUBLE.
+    """
+    narrow = f"DECIMAL(18, {scale})"
+    as_double = f"TRY_CAST({normalised} AS DOUBLE)"
+    parsed = (
+        f"coalesce(TRY_CAST({normalised} AS {narrow}),"
+        f" CASE WHEN isfinite({as_double}) THEN TRY_CAST({as_double} AS {narrow}) END)"
+    )
+    return f"CAST({parsed} AS DECIMAL({precision}, {scale}))" if precision != 18 else parsed
+
+
+def date_formats(*, day_first: bool, extra: list[str] | None = None) -> list[str]:
+    base = list(extra) if extra else list(DAY_FIRST_FORMATS if day_first else MONTH_FIRST_FORMATS)
+    return base + [f for f in ISO_DATE_FORMATS if f not in base]
+
+
+_FORMAT_PATTERNS = {
+    "d": "[0-9]{1,2}",
+    "m": "[0-9]{1,2}",
+    "Y": "[0-9]{4}",
+    "y": "[0-9]{2}",
+    "H": "[0-9]{1,2}",
+    "M": "[0-9]{1,2}",
+    "S": "[0-9]{1,2}",
+    "f": "[0-9]{1,9}",
+    "b": "[A-Za-z]{3}",
+    "B": "[A-Za-z]+",
+}
+
+
+_REGEX_SPECIAL = frozenset(".^$*+?()[]{}|\\")
+
+
+def format_pattern(fmt: str) -> str:
+    """A regular expression for the text a strptime format reads (to pick the format cheaply)."""
+    out: list[str] = []
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            out.append(_FORMAT_PATTERNS.get(fmt[i + 1], ".+"))
+            i += 2
+        else:
+            out.append("\\" + fmt[i] if fmt[i] in _REGEX_SPECIAL else fmt[i])
+            i += 1
+    return "".join(out)
+
+
+def date(expr: str, formats: list[str]) -> str:
+    """DATE (unchecked; see ``plausible_date``), or NULL when no format fits.
+
+    The first format whose shape matches decides; one strptime per value, because DuckDB's
+    strptime with a list of formats is slow when most formats fail.
+    """
+    cases = " ".join(
+        f"WHEN regexp_full_match({expr}, {sql_literal(format_pattern(f))})"
+        f" THEN CAST(try_strptime({expr}, {sql_literal(f)}) AS DATE)"
+        for f in formats
+    )
+    return f"CASE {cases} END"
+
+
+def plausible_date(parsed: str) -> str:
+    """NULL for years no trade record has (a typo such as 0202 or 20233)."""
+    return f"CASE WHEN year({parsed}) BETWEEN 1900 AND 2100 THEN {parsed} END"
+
+
+def digits(expr: str) -> str:
+    """The commodity code with dots, spaces and dashes removed (may still hold other characters)."""
+    return f"regexp_replace({expr}, '[\\s\u00a0.\\-]', '', 'g')"
+
+
+def code(digits_expr: str, *, min_len: int, max_len: int = 14) -> str:
+    """The digits when they form a plausible code, else NULL."""
+    return (
+        f"CASE WHEN regexp_full_match({digits_expr}, '[0-9]{{{min_len},{max_len}}}') THEN {digits_expr} END"
+    )
+
+
+def country_key(expr: str) -> str:
+    """How a country text is looked up in ``country_aliases.alias`` (upper-cased, spaces collapsed)."""
+    return f"regexp_replace(upper({expr}), '\\s+', ' ', 'g')"
+
+
+def country_lookup_query(raw_query: str, overrides: dict[str, str] | None = None) -> str:
+    """SELECT (raw, iso2) for the distinct country texts ``raw_query`` yields (one column ``raw``).
+
+    Resolving distinct texts, then joining on the raw text, keeps per-row work to one hash join.
+
+    Aliases come from ``country_aliases``; an alias claimed by two countries is treated as unknown
+    rather than guessed. Numeric codes also match with or without leading zeros (``56`` = ``056``).
+    ``overrides`` win over the table (trade statistics: Comtrade's 490 "Other Asia, nes" is Taiwan).
+    """
+    aliases = (
+        f"SELECT {country_key('trim(alias)')} AS alias, any_value(iso2) AS iso2 FROM country_aliases"
+        " GROUP BY 1 HAVING count(DISTINCT iso2) = 1"
+    )
+    override_rows = (
+        " UNION ALL ".join(
+            f"SELECT {sql_literal(k)} AS alias, {sql_literal(v)} AS iso2"
+            for k, v in (overrides or {}).items()
+        )
+        or "SELECT NULL::VARCHAR AS alias, NULL::VARCHAR AS iso2 WHERE false"
+    )
+    return (
+        f"WITH al AS ({aliases}), ov AS ({override_rows}),"
+        f" k AS (SELECT raw, {country_key('raw')} AS key FROM (SELECT DISTINCT raw FROM ({raw_query}))"
+        " WHERE raw IS NOT NULL)"
+        " SELECT k.raw, coalesce(ov.iso2, a1.iso2, a2.iso2, a3.iso2) AS iso2 FROM k"
+        " LEFT JOIN ov ON ov.alias = k.key"
+        " LEFT JOIN al a1 ON a1.alias = k.key"
+        " LEFT JOIN al a2 ON regexp_full_match(k.key, '[0-9]{1,3}') AND a2.alias = lpad(k.key, 3, '0')"
+        " LEFT JOIN al a3 ON regexp_full_match(k.key, '0[0-9]+') AND a3.alias = ltrim(k.key, '0')"
+    )
+
+
+@dataclass
+class Typed:
+    """How one field's text column ``r_<name>`` becomes its typed value, in up to two helper layers.
+
+    Helper columns are computed once per row in nested SELECTs so that the final expression, which
+    refers to them several times, does not repeat regular-expression work.
+    """
+
+    final: str
+    layer1: list[str] = field(default_factory=list)
+    layer2: list[str] = field(default_factory=list)
+
+
+def typed_field(
+    name: str, kind: str, *, decimal_comma: bool, formats: list[str], min_code_len: int, precision: int = 18
+) -> Typed | None:
+    """The shared kinds; None for a kind the loader handles itself."""
+    raw = f"r_{name}"
+    if kind == "text":
+        return Typed(raw)
+    if kind == "integer":
+        return Typed(f"CASE WHEN regexp_full_match({raw}, '[0-9]{{1,9}}') THEN CAST({raw} AS INTEGER) END")
+    if kind in ("decimal", "number"):
+        parse = decimal(f"p_{name}", precision) if kind == "decimal" else number(f"p_{name}")
+        return Typed(
+            parse,
+            [f"{strip_number(raw)} AS s_{name}"],
+            [f"{normalise_number(f's_{name}', decimal_comma=decimal_comma)} AS p_{name}"],
+        )
+    if kind == "date":
+        return Typed(plausible_date(f"p_{name}"), [f"{date(raw, formats)} AS p_{name}"])
+    if kind == "code":
+        return Typed(code(f"p_{name}", min_len=min_code_len), [f"{digits(raw)} AS p_{name}"])
+    if kind == "country":
+        return Typed(f"{name}_c.iso2")
+    return None
+
+
+def nested(source: str, *layers: list[str]) -> str:
+    """``source`` with each layer's columns added by one more SELECT *, ... around it."""
+    query = source
+    for columns in layers:
+        if columns:
+            query = f"(SELECT *, {', '.join(columns)} FROM {query})"
+    return query
+
+
+def country_joins(lookup: str, fields: list[str]) -> str:
+    """Join the lookup table once per country field (``<field>_c.iso2`` is the resolved code)."""
+    return " ".join(f"LEFT JOIN {lookup} {f}_c ON {f}_c.raw = t.r_{f}" for f in fields)

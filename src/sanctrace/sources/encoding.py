@@ -1,0 +1,111 @@
+"""Get a delimited text file into a shape DuckDB reads fast: UTF-8, plus where its blank lines are.
+
+Vendor exports come as UTF-8, UTF-8 with a BOM or cp1251. Strict UTF-8 is tried first because a
+cp1251 decode never fails and would turn real UTF-8 into mojibake; cp1251 is the fallback. A
+cp1251 file is transcoded once to a UTF-8 temporary file so the reading itself stays in DuckDB.
+
+DuckDB skips blank lines but still counts them, so the loaders need their positions to give each
+accepted row the line it came from (see ``staging``); the same pass over the bytes finds them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sanctrace.errors import UserError
+
+HEAD_BYTES = 4096
+_CHUNK = 1 << 24
+_BOM = codecs.BOM_UTF8
+
+
+@dataclass(frozen=True)
+class PreparedText:
+    """A UTF-8 file to hand to DuckDB (the original when it already is UTF-8)."""
+
+    path: Path
+    encoding: str  # utf-8 | utf-8-sig | cp1251
+    blank_lines: tuple[int, ...]  # 1-based physical line numbers of empty lines
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes never occur in the text encodings we accept; a zip (xlsx) or image has them."""
+    return b"\x00" in data
+
+
+def decode_head(data: bytes) -> str:
+    """Decode the first bytes of a file for sniffing, tolerating a multi-byte character cut at the end."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    try:
+        return codecs.getincrementaldecoder("utf-8")("strict").decode(data, final=False)
+    except UnicodeDecodeError:
+        return data.decode("cp1251", errors="replace")
+
+
+def read_head(path: Path, size: int = HEAD_BYTES) -> str:
+    """The first ``size`` bytes as text ('' for binary files, so no text sniffer claims them)."""
+    with path.open("rb") as handle:
+        data = handle.read(size)
+    return "" if looks_binary(data) else decode_head(data)
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    with path.open("rb") as handle:
+        try:
+            for block in iter(lambda: handle.read(_CHUNK), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def blank_lines(path: Path) -> tuple[int, ...]:
+    """Physical numbers of empty lines; a plain byte search, so it costs little on big files.
+
+    The file is read as if preceded by a newline, so the line number of an empty line is the count of
+    newlines up to and including the one that ends the line before it. Blocks overlap by two bytes
+    (a match split across blocks is found in the overlap; a set drops the ones found twice).
+    """
+    found: set[int] = set()
+    tail = b"\n"
+    newlines_before_data = 0  # newlines of the virtual stream before ``data`` starts
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(_CHUNK), b""):
+            data = tail + block
+            for pattern in (b"\n\n", b"\n\r\n"):
+                pos = data.find(pattern)
+                while pos != -1:
+                    found.add(newlines_before_data + data.count(b"\n", 0, pos + 1))
+                    pos = data.find(pattern, pos + 1)
+            tail = data[-2:]
+            newlines_before_data += data.count(b"\n") - tail.count(b"\n")
+    return tuple(sorted(found))
+
+
+@contextmanager
+def utf8_text(path: Path) -> Iterator[PreparedText]:
+    """Yield the file as UTF-8, transcoding cp1251 to a temporary file that is removed afterwards."""
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise UserError(f"{path}: the file is empty")
+    if looks_binary(head):
+        raise UserError(f"{path}: not a text file (binary content); expected CSV or .xlsx")
+    if _is_utf8(path):
+        encoding = "utf-8-sig" if head.startswith(_BOM) else "utf-8"
+        yield PreparedText(path, encoding, blank_lines(path))
+        return
+    with tempfile.TemporaryDirectory(prefix="sanctrace-") as folder:
+        target = Path(folder) / (path.stem + ".utf8.csv")
+        with path.open("rb") as source, target.open("wb") as sink:
+            for block in iter(lambda: source.read(_CHUNK), b""):
+                sink.write(block.decode("cp1251", errors="replace").encode("utf-8"))
+        yield PreparedText(target, "cp1251", blank_lines(path))

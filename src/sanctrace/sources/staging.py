@@ -1,0 +1,139 @@
+"""Read a delimited UTF-8 file into a DuckDB staging table, every row tagged with its line number.
+
+Reading stays vectorised (DuckDB's CSV reader, all columns VARCHAR); cleaning then happens in SQL.
+
+Row numbers: ``n`` is the 1-based line of the file with the header as line 1, so the first data row
+is 2. DuckDB does not expose line numbers for good rows, so they are rebuilt: rows keep file order
+in the staging table, and the lines DuckDB consumed without producing a row (blank lines, and rows it
+rejected: wrong number of fields, broken quoting) are added back. A field with a line break inside
+quotes makes one record span two lines; DuckDB counts records, so after such a record ``n`` counts
+records rather than physical lines (the xlsx reader replaces line breaks in cells to avoid this).
+
+Rejected records go to ``quarantine`` with the raw line; they count as read and quarantined.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from sanctrace.sources.encoding import PreparedText
+
+_CANDIDATE_DELIMITERS = (";", ",", "\t", "|")
+_REJECT_REASONS = {
+    "MISSING COLUMNS": "wrong number of fields",
+    "TOO MANY COLUMNS": "wrong number of fields",
+}
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A staging view ``table`` with columns ``n`` and ``c1`` .. ``cN`` (N = len(header))."""
+
+    table: str
+    header: list[str]
+    rows: int  # rows in the staging table
+    rejected: int  # records DuckDB could not split into the header's fields
+
+
+def detect_delimiter(header_line: str) -> str:
+    """The candidate that occurs most often in the header line (ties: the order above)."""
+    counts = [(header_line.count(d), -i, d) for i, d in enumerate(_CANDIDATE_DELIMITERS)]
+    best = max(counts)
+    return best[2] if best[0] > 0 else ","
+
+
+def first_line(text: str) -> str:
+    return text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+
+
+def split_header(header_line: str, delimiter: str) -> list[str]:
+    row = next(csv.reader(io.StringIO(header_line), delimiter=delimiter), [])
+    return [cell.strip().lstrip("\ufeff") for cell in row]
+
+
+def column_names(count: int) -> list[str]:
+    return [f"c{i}" for i in range(1, count + 1)]
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def stage_csv(
+    con: duckdb.DuckDBPyConnection,
+    prepared: PreparedText,
+    *,
+    table: str,
+    header: list[str],
+    delimiter: str,
+    source_id: int,
+) -> Staged:
+    """Create temp view ``table`` (n, c1..cN) and quarantine the records DuckDB rejected.
+
+    The caller reads the view once (it joins the line-number gaps on the fly) and then calls
+    ``drop_stage``.
+    """
+    names = column_names(len(header))
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in names) + "}"
+    raw, rejects, scans, gaps = (f"{table}_{s}" for s in ("raw", "rej", "scan", "gaps"))
+    drop_stage(con, table)
+    con.execute(
+        f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_csv({_sql_text(str(prepared.path))},"
+        f" delim={_sql_text(delimiter)}, quote='\"', escape='\"', header=true, auto_detect=false,"
+        f" columns={columns}, store_rejects=true, rejects_table='{rejects}', rejects_scan='{scans}',"
+        " max_line_size=16777216)"
+    )
+    con.execute(
+        f"CREATE TEMP TABLE {gaps}_lines AS SELECT line FROM {rejects} UNION SELECT unnest(?::BIGINT[])",
+        [[line for line in prepared.blank_lines if line > 1]],
+    )
+    # Rows keep file order; rowids are consecutive (they start high inside a transaction, hence the
+    # minus min). The k-th staged row (0-based) sits at line k + 2 + (consumed lines before it).
+    # A consumed line
+    # at ``line`` with j - 1 consumed lines before it has ``line - 1 - j`` staged rows before it.
+    con.execute(
+        f"CREATE TEMP TABLE {gaps} AS SELECT line - 1 - j AS gap, max(j) AS consumed FROM"
+        f" (SELECT line, row_number() OVER (ORDER BY line) AS j FROM {gaps}_lines) GROUP BY gap"
+    )
+    con.execute(
+        f"CREATE TEMP VIEW {table} AS SELECT r.k + 2 + coalesce(g.consumed, 0) AS n,"
+        f" {', '.join('r.' + c for c in names)}"
+        f" FROM (SELECT rowid - (SELECT min(rowid) FROM {raw}) AS k, * FROM {raw}) r"
+        f" ASOF LEFT JOIN {gaps} g ON r.k >= g.gap"
+    )
+    con.execute(
+        "INSERT INTO quarantine SELECT ?, line, NULL, CASE first(error_type)"
+        + "".join(f" WHEN '{k}' THEN '{v}'" for k, v in _REJECT_REASONS.items())
+        + f" ELSE 'malformed line' END, trim(first(csv_line), e'\\r\\n')"
+        f" FROM {rejects} GROUP BY line",
+        [source_id],
+    )
+    rejected_row = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()
+    rows_row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    assert rejected_row is not None and rows_row is not None
+    for name in (rejects, scans, f"{gaps}_lines"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    return Staged(table, header, int(rows_row[0]), int(rejected_row[0]))
+
+
+def drop_stage(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Remove the staging view and the tables behind it."""
+    con.execute(f"DROP VIEW IF EXISTS {table}")
+    for suffix in ("raw", "rej", "scan", "gaps", "gaps_lines"):
+        con.execute(f"DROP TABLE IF EXISTS {table}_{suffix}")
+
+
+def csv_from_rows(rows: list[list[str]], target: Path) -> None:
+    """Write rows as UTF-8 CSV (used for spreadsheets); an empty row becomes an empty line."""
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        for row in rows:
+            if any(cell for cell in row):
+                writer.writerow(row)
+            else:
+                handle.write("\n")

@@ -1,0 +1,143 @@
+"""A small hand-made warehouse for the report tests: case B in miniature.
+
+An importer in Russia receives Taiwanese CNC machines directly until May 2023, then via China and
+Türkiye. The analysis tables (route_monthly, top_parties, ...) are derived from the declarations
+with plain SQL here, standing in for the analyze layer, so the evidence links can be checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+
+DECLARATIONS_SHA = hashlib.sha256(b"declarations_2023.csv").hexdigest()
+FTM_SHA = hashlib.sha256(b"zala_cluster.entities.ftm.json").hexdigest()
+EVIL = '<script>alert("x")</script> OOO'
+IMT = "I MACHINE TECHNOLOGY LLC"
+
+# declaration, date, consignee id, consignee name, shipper, maker, dispatch, hs code, value, destination
+LINES = [
+    ("D1", "2023-01-20", "p-imt", IMT, "I MACHINE TOOLS CO LTD", "I MACHINE TOOLS", "TW", "8457100002",
+     4_470_000, "RU"),
+    ("D2", "2023-03-15", "p-imt", IMT, "I MACHINE TOOLS CO LTD", "I MACHINE TOOLS", "TW", "8458110000",
+     1_200_000, "RU"),
+    ("D3", "2023-05-30", "p-imt", IMT, "I MACHINE TOOLS CO LTD", "I MACHINE TOOLS", "TW", "8457100002",
+     300_000, "RU"),
+    ("D4", "2023-06-10", "p-imt", IMT, "SHENZHEN TRADING CO", "I MACHINE TOOLS", "CN", "8457100002",
+     2_000_000, "RU"),
+    ("D5", "2023-06-10", "p-imt", IMT, "SHENZHEN TRADING CO", "I MACHINE TOOLS", "CN", "8458110000",
+     500_000, "RU"),
+    ("D6", "2023-07-05", "p-imt", IMT, "ISTANBUL MAKINA LTD STI", "I MACHINE TOOLS", "TR", "8457100002",
+     1_500_000, "RU"),
+    ("D7", "2023-07-20", "p-evil", EVIL, "ISTANBUL MAKINA LTD STI", "VICTOR TAICHUNG", "TR", "8457100002",
+     250_000, "RU"),
+    ("D8", "2023-04-02", "p-stanko", "STANKO LLC", "ALMATY TRADE LLP", "VICTOR TAICHUNG", "KZ", "8458110000",
+     100_000, "RU"),
+    ("D9", "2023-02-01", "p-stanko", "STANKO LLC", "UNKNOWN SELLER", "VICTOR TAICHUNG", None, "8458110000",
+     50_000, "RU"),
+    ("D10", "2023-02-01", "p-stanko", "STANKO LLC", "LAPTOP SELLER", "ACER", "CN", "8471300000",
+     999_999, "RU"),
+    ("D11", "2023-02-01", "p-kz", "ALMATY BUYER", "I MACHINE TOOLS CO LTD", "I MACHINE TOOLS", "TW",
+     "8457100002", 777_777, "KZ"),
+]
+
+ANALYSIS_SQL = """
+CREATE VIEW fx_basket_lines AS
+SELECT b.basket, d.*, date_trunc('month', d.registration_date)::DATE AS month,
+    CASE WHEN d.dispatch_country IS NULL THEN 'unknown' WHEN d.dispatch_country = 'TW' THEN 'direct'
+         WHEN d.dispatch_country = 'RU' THEN 'domestic' ELSE 'indirect' END AS route
+FROM declarations d JOIN baskets b ON starts_with(d.commodity_code, b.hs_prefix)
+WHERE d.destination_country = 'RU' AND d.origin_country = 'TW';
+
+CREATE TABLE route_monthly AS
+SELECT basket, month, route, CASE WHEN route = 'indirect' THEN dispatch_country END AS hub_country,
+    sum(value_usd) AS value_usd, count(*) AS lines
+FROM fx_basket_lines GROUP BY ALL;
+
+CREATE TABLE top_parties AS
+WITH roles AS (
+    SELECT basket, 'consignee' AS role, consignee_party_id AS party_key, consignee_name AS label, * EXCLUDE (basket)
+    FROM fx_basket_lines
+    UNION ALL BY NAME SELECT basket, 'shipper', upper(shipper_name), shipper_name, * EXCLUDE (basket)
+    FROM fx_basket_lines
+    UNION ALL BY NAME SELECT basket, 'maker', manufacturer_text, manufacturer_text, * EXCLUDE (basket)
+    FROM fx_basket_lines
+    UNION ALL BY NAME SELECT basket, 'hub', dispatch_country, dispatch_country, * EXCLUDE (basket)
+    FROM fx_basket_lines WHERE route = 'indirect'
+), agg AS (
+    SELECT basket, role, party_key, any_value(label) AS label, sum(value_usd) AS value_usd,
+        count(*) AS lines, min(registration_date) AS first_date, max(registration_date) AS last_date
+    FROM roles GROUP BY basket, role, party_key
+)
+SELECT basket, role, party_key, label, value_usd, lines,
+    value_usd / (SELECT sum(value_usd) FROM fx_basket_lines t WHERE t.basket = agg.basket) AS share,
+    first_date, last_date,
+    CAST(row_number() OVER (PARTITION BY basket, role ORDER BY value_usd DESC) AS INTEGER) AS rank
+FROM agg;
+"""
+
+
+def _load_declarations(con: duckdb.DuckDBPyConnection) -> None:
+    for row_number, (number, date, cid, cname, shipper, maker, dispatch, code, value, dest) in enumerate(
+        LINES, start=2
+    ):
+        con.execute(
+            "INSERT INTO declarations (line_id, declaration_number, item_number, source_id, row_number, flow,"
+            " registration_date, commodity_code, hs6, manufacturer_text, origin_country, dispatch_country,"
+            " destination_country, shipper_name, consignee_name, consignee_party_id, value_usd)"
+            " VALUES (?, ?, 1, 1, ?, 'import', ?, ?, ?, ?, 'TW', ?, ?, ?, ?, ?, ?)",
+            [f"{number}/1", number, row_number, date, code, code[:6], maker, dispatch, dest, shipper,
+             cname, cid, value],
+        )
+
+
+def build_warehouse(con: duckdb.DuckDBPyConnection, *, optional_tables: bool = True) -> None:
+    """Fill an empty migrated warehouse with the fixture and its analysis tables."""
+    con.execute(
+        "INSERT INTO sources (source_id, path, sha256, format, dataset, loaded_at, rows_read, rows_accepted,"
+        " rows_quarantined) VALUES"
+        f" (1, '/data/customs/declarations_2023.csv', '{DECLARATIONS_SHA}', 'ru_declarations', 'customs',"
+        "  TIMESTAMP '2024-05-01 10:00:00', 15, 11, 4),"
+        f" (2, '/data/os/zala_cluster.entities.ftm.json', '{FTM_SHA}', 'ftm', 'opensanctions',"
+        "  TIMESTAMP '2024-05-01 10:05:00', 91, 91, 0)"
+    )
+    con.execute(
+        "INSERT INTO quarantine VALUES (1, 13, 'G542', 'unparseable date', '31.02.2023'),"
+        " (1, 14, 'G542', 'unparseable date', '30.02.2023'), (1, 15, 'G46', 'negative value', '-5'),"
+        " (1, 16, 'G542', 'unparseable date', '')"
+    )
+    con.execute(
+        "INSERT INTO baskets (basket, hs_prefix, tier, effective_from) VALUES"
+        " ('cnc', '845710', 'TIER_4_B', DATE '2024-02-23'), ('cnc', '845811', 'TIER_4_B', DATE '2024-02-23')"
+    )
+    con.execute(
+        "INSERT INTO control_events (event_id, jurisdiction, event_date, description, basket) VALUES"
+        " ('tw-2023-01', 'TW', DATE '2023-01-04', 'Taiwan bans machine tools', NULL),"
+        " ('ru-invasion', 'RU', DATE '2022-02-24', 'Invasion of Ukraine', NULL),"
+        " ('chpl-4b', 'US', DATE '2024-02-23', 'CHPL tier 4.B', 'cnc'),"
+        " ('chips', 'EU', DATE '2023-03-01', 'Chips only', 'chips'),"
+        " ('eu-11', 'EU', DATE '2023-06-23', 'EU 11th package <b>anti-circumvention</b>', 'cnc')"
+    )
+    _load_declarations(con)
+    con.execute(ANALYSIS_SQL)
+    if not optional_tables:
+        return
+    con.execute(
+        "CREATE TABLE route_switches AS SELECT 'cnc' AS basket, 'p-imt' AS consignee_key,"
+        f" '{IMT}' AS consignee_label, DATE '2023-05-30' AS last_direct_date,"
+        " DATE '2023-06-10' AS first_indirect_date, 5970000.00 AS direct_value, 4000000.00 AS indirect_value,"
+        " 3::BIGINT AS direct_lines, 3::BIGINT AS indirect_lines, 'CN, TR' AS hubs, TRUE AS switched"
+    )
+    con.execute(
+        "INSERT INTO parties (party_id, schema, caption, dataset) VALUES"
+        " ('p-imt', 'Company', 'I Machine Technology LLC', 'customs'), ('p-evil', 'Company', ?, 'customs')",
+        [EVIL],
+    )
+    con.execute(
+        "CREATE TABLE screening_matches AS SELECT * FROM (VALUES"
+        " ('p-imt', 'NK-imt', 'AI MASHIN TEKHNOLODZHI OOO', 0.93, TRUE, 'name 0.93; INN 7701234567 equal',"
+        "  'us_ofac_sdn', 'RUSSIA-EO14024'),"
+        " ('p-evil', 'NK-x', 'Some Listed Co', 0.41, FALSE, 'name 0.41 <weak>', 'eu_fsf', NULL))"
+        " AS t(query_party_id, entity_id, caption, score, match, explanation, list, program)"
+    )

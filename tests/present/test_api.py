@@ -1,0 +1,68 @@
+"""The HTTP API answers the yente /match contract against designations in the warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from sanctrace.present.api import create_app
+from sanctrace.store.warehouse import connect
+
+
+def _warehouse(path: Path) -> Path:
+    con = connect(path)
+    con.execute(
+        "INSERT INTO sources (source_id, path, sha256, format, dataset, loaded_at)"
+        " VALUES (1, 'list.json', 'abc', 'ftm', 'demo_sanctions', current_timestamp)"
+    )
+    con.execute(
+        "INSERT INTO parties (party_id, schema, caption, country, dataset, source_id)"
+        " VALUES ('sdn-1', 'Company', 'Anka Makine Dis Ticaret Ltd. Sti.', 'TR', 'demo_sanctions', 1)"
+    )
+    con.execute(
+        "INSERT INTO party_names VALUES ('sdn-1', 'Anka Makine Dis Ticaret Ltd. Sti.', 'primary', 'Latn',"
+        " 1, 1)"
+    )
+    con.execute(
+        "INSERT INTO designations VALUES ('sdn-1', 'demo_sanctions', 'DEMO', DATE '2023-11-02', NULL, 1, 2)"
+    )
+    con.close()
+    return path
+
+
+def test_match_follows_the_yente_contract(tmp_path: Path) -> None:
+    client = TestClient(create_app(_warehouse(tmp_path / "w.duckdb")))
+    body = {
+        "queries": {
+            "q1": {
+                "schema": "Company",
+                "properties": {"name": ["ANKA MAKINE DIS TICARET LTD STI"], "country": ["tr"]},
+            }
+        }
+    }
+    response = client.post("/match/default", json=body)
+    assert response.status_code == 200
+    results = response.json()["responses"]["q1"]["results"]
+    assert results and results[0]["id"] == "sdn-1"
+    first = results[0]
+    assert {"id", "caption", "schema", "properties", "datasets", "score", "match", "explanations"} <= set(
+        first
+    )
+    assert first["match"] is True and first["schema"] == "Company"
+
+
+def test_match_respects_as_of(tmp_path: Path) -> None:
+    client = TestClient(create_app(_warehouse(tmp_path / "w.duckdb")))
+    body = {"queries": {"q1": {"schema": "Company", "properties": {"name": ["Anka Makine Dis Ticaret"]}}}}
+    response = client.post("/match/default", params={"as_of": "2023-01-01"}, json=body)
+    assert response.json()["responses"]["q1"]["results"] == []
+
+
+def test_entities_and_tables(tmp_path: Path) -> None:
+    client = TestClient(create_app(_warehouse(tmp_path / "w.duckdb")))
+    assert client.get("/entities/sdn-1").json()["caption"] == "Anka Makine Dis Ticaret Ltd. Sti."
+    assert client.get("/entities/nobody").status_code == 404
+    assert client.get("/tables/sources").json()[0]["sha256"] == "abc"
+    assert client.get("/tables/not_a_table").status_code == 404
+    assert client.get("/health").json() == {"status": "ok"}

@@ -1,0 +1,62 @@
+"""The CLI: every command exists, user mistakes are one line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from sanctrace.present.cli import app
+
+COMMANDS = ("ingest", "resolve", "analyze", "report", "screen", "demo", "serve")
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from sanctrace.present.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+    )
+
+
+def test_help_lists_every_command() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in COMMANDS:
+        assert command in result.output
+
+
+def test_missing_input_file_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    result = _run("ingest", str(tmp_path / "nope.csv"), "--db", str(tmp_path / "w.duckdb"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "nope.csv" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unreadable_file_fails_but_good_files_still_load(tmp_path: Path) -> None:
+    binary = tmp_path / "garbage.csv"
+    binary.write_bytes(bytes(range(256)) * 20)
+    template = tmp_path / "flows.csv"
+    template.write_text(
+        "reporter,partner,flow,commodity_code,period,value,currency,valuation,quantity,quantity_unit,net_kg\n"
+        "TW,RU,export,845710,2023-01,1000.00,USD,FOB,,,\n",
+        "utf-8",
+    )
+    db = tmp_path / "w.duckdb"
+    result = _run("ingest", str(binary), str(template), "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "garbage.csv" in result.stderr and "Traceback" not in result.stderr
+    import duckdb
+
+    con = duckdb.connect(str(db))
+    assert con.execute("SELECT count(*) FROM trade_flows").fetchone() == (1,)
+
+
+def test_bad_date_option_is_a_user_error(tmp_path: Path) -> None:
+    result = _run("resolve", "--as-of", "yesterday", "--db", str(tmp_path / "w.duckdb"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "not a date" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,118 @@
+"""Party resolution on a hand-built declarations table."""
+
+from __future__ import annotations
+
+import duckdb
+
+from sanctrace.resolve.parties import party_id_for, resolve_declaration_parties
+
+# (line, consignee name, consignee INN, consignee country, shipper name, shipper id, shipper country)
+LINES = [
+    ("D1/1", "ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", "7707083893", "RU", "I MACHINE TOOLS CO., LTD.", None, "TW"),
+    ("D1/2", "ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", "7707083893", "RU", "I Machine Tools Co Ltd", None, "tw"),
+    ("D2/1", "I MACHINE TECHNOLOGY LLC", "7707083893/773601001", "RU", "Foo Makina Ltd. Şti.", None, "TR"),
+    ("D3/1", "OOO AI MASHIN TEKHNOLODZHI", None, "RU", "FOO MAKINA", None, "TR"),
+    ("D4/1", "ООО «РОМАШКА»", "7736632467", "RU", "I MACHINE TOOLS CO LTD", None, "TW"),
+    ("D4/2", "ООО «РОМАШКА»", "7728795098", "RU", None, None, None),
+    ("D5/1", "ООО РОМАШКА", None, "RU", "   ", None, None),
+    ("D6/1", "ООО «БАГ»", "7707083894", "RU", None, None, None),
+]
+
+
+def _insert(con: duckdb.DuckDBPyConnection) -> None:
+    for row_number, line in enumerate(LINES, start=2):
+        line_id, c_name, c_id, c_country, s_name, s_id, s_country = line
+        con.execute(
+            "INSERT INTO declarations (line_id, declaration_number, item_number, source_id, row_number,"
+            " consignee_name, consignee_identifier, consignee_country, shipper_name, shipper_identifier,"
+            " shipper_country) VALUES (?, ?, 1, 7, ?, ?, ?, ?, ?, ?, ?)",
+            [line_id, line_id.split("/")[0], row_number, c_name, c_id, c_country, s_name, s_id, s_country],
+        )
+
+
+def _party_of(con: duckdb.DuckDBPyConnection, line_id: str, role: str) -> str | None:
+    row = con.execute(f"SELECT {role}_party_id FROM declarations WHERE line_id = ?", [line_id]).fetchone()
+    assert row is not None
+    return row[0]  # type: ignore[no-any-return]
+
+
+def test_same_inn_and_unambiguous_spellings_form_one_party(con: duckdb.DuckDBPyConnection) -> None:
+    _insert(con)
+    resolve_declaration_parties(con)
+    importer = party_id_for("id:inn:7707083893")
+    for line in ("D1/1", "D1/2", "D2/1", "D3/1"):
+        assert _party_of(con, line, "consignee") == importer
+    names = con.execute(
+        "SELECT name, name_type, script, row_number FROM party_names WHERE party_id = ? ORDER BY name",
+        [importer],
+    ).fetchall()
+    assert names == [
+        ("I MACHINE TECHNOLOGY LLC", "alias", "Latn", 4),
+        ("OOO AI MASHIN TEKHNOLODZHI", "alias", "Latn", 5),
+        ("ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", "primary", "Cyrl", 2),
+    ]
+    ids = con.execute(
+        "SELECT scheme, value, valid FROM party_identifiers WHERE party_id = ? ORDER BY scheme", [importer]
+    ).fetchall()
+    assert ids == [("inn", "7707083893", True), ("kpp", "773601001", None)]
+    caption = con.execute("SELECT caption, country, dataset FROM parties WHERE party_id = ?", [importer])
+    assert caption.fetchone() == ("ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", "RU", "declarations")
+
+
+def test_name_and_country_cluster_without_identifiers(con: duckdb.DuckDBPyConnection) -> None:
+    _insert(con)
+    resolve_declaration_parties(con)
+    maker = _party_of(con, "D1/1", "shipper")
+    assert maker is not None
+    assert _party_of(con, "D1/2", "shipper") == maker  # country case does not matter
+    assert _party_of(con, "D4/1", "shipper") == maker
+    assert _party_of(con, "D2/1", "shipper") == _party_of(con, "D3/1", "shipper") != maker
+    assert _party_of(con, "D5/1", "shipper") is None  # blank name, no identifier
+
+
+def test_different_inns_stay_apart_and_ambiguous_names_do_not_join(con: duckdb.DuckDBPyConnection) -> None:
+    _insert(con)
+    resolve_declaration_parties(con)
+    first, second, unnumbered = (_party_of(con, line, "consignee") for line in ("D4/1", "D4/2", "D5/1"))
+    assert len({first, second, unnumbered}) == 3
+
+
+def test_invalid_identifier_is_kept_but_not_trusted(con: duckdb.DuckDBPyConnection) -> None:
+    _insert(con)
+    stats = resolve_declaration_parties(con)
+    bad = _party_of(con, "D6/1", "consignee")
+    assert bad == party_id_for("name:RU:bag")
+    row = con.execute("SELECT scheme, valid FROM party_identifiers WHERE party_id = ?", [bad]).fetchone()
+    assert row == ("inn", False)
+    assert stats.invalid_identifiers == 1
+
+
+def test_rerun_is_idempotent(con: duckdb.DuckDBPyConnection) -> None:
+    _insert(con)
+    first = resolve_declaration_parties(con)
+    snapshot = {
+        table: con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+        for table in ("parties", "party_names", "party_identifiers")
+    }
+    links = con.execute("SELECT line_id, shipper_party_id, consignee_party_id FROM declarations ORDER BY 1")
+    before = links.fetchall()
+    second = resolve_declaration_parties(con)
+    assert second == first
+    for table, rows in snapshot.items():
+        assert con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall() == rows
+    after = con.execute("SELECT line_id, shipper_party_id, consignee_party_id FROM declarations ORDER BY 1")
+    assert after.fetchall() == before
+    assert first.consignee_lines == 8
+    assert first.shipper_lines == 5  # D4/2, D5/1 (blank) and D6/1 have no shipper
+
+
+def test_other_datasets_are_left_alone(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "INSERT INTO parties (party_id, schema, caption, dataset) VALUES ('x', 'Company', 'X', 'us_ofac_sdn')"
+    )
+    con.execute("INSERT INTO party_names (party_id, name, name_type) VALUES ('x', 'X', 'primary')")
+    _insert(con)
+    resolve_declaration_parties(con)
+    resolve_declaration_parties(con)
+    assert con.execute("SELECT count(*) FROM parties WHERE dataset = 'us_ofac_sdn'").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM party_names WHERE party_id = 'x'").fetchone() == (1,)

@@ -1,0 +1,203 @@
+"""Screening against designated parties: names, identifiers, dates, lists."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sanctrace.resolve.config import default_config
+from sanctrace.resolve.parties import resolve_declaration_parties
+from sanctrace.resolve.screening import ScreeningQuery, load_candidates, screen, screen_parties
+
+AS_OF = date(2024, 1, 1)
+
+
+def designate(
+    con: duckdb.DuckDBPyConnection,
+    party_id: str,
+    caption: str,
+    *,
+    aliases: tuple[str, ...] = (),
+    identifiers: dict[str, str] | None = None,
+    country: str | None = "RU",
+    schema: str = "Company",
+    lists: tuple[str, ...] = ("us_ofac_sdn",),
+    listed: date | None = date(2022, 3, 1),
+    delisted: date | None = None,
+) -> None:
+    con.execute(
+        "INSERT INTO parties (party_id, schema, caption, country, dataset) VALUES (?, ?, ?, ?, ?)",
+        [party_id, schema, caption, country, lists[0]],
+    )
+    for i, name in enumerate((caption, *aliases)):
+        con.execute(
+            "INSERT INTO party_names (party_id, name, name_type) VALUES (?, ?, ?)",
+            [party_id, name, "primary" if i == 0 else "alias"],
+        )
+    for scheme, value in (identifiers or {}).items():
+        con.execute(
+            "INSERT INTO party_identifiers (party_id, scheme, value) VALUES (?, ?, ?)",
+            [party_id, scheme, value],
+        )
+    for list_name in lists:
+        con.execute(
+            "INSERT INTO designations (party_id, list, program, listed_date, delisted_date)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [party_id, list_name, "RUSSIA-EO14024", listed, delisted],
+        )
+
+
+def one(
+    con: duckdb.DuckDBPyConnection, query: ScreeningQuery, **kwargs: object
+) -> list[tuple[str, float, bool]]:
+    results = screen(con, [query], as_of=kwargs.pop("as_of", AS_OF), **kwargs)  # type: ignore[arg-type]
+    return [(m.entity_id, m.score, m.match) for m in results]
+
+
+def test_variant_spelling_is_found_with_explanations(con: duckdb.DuckDBPyConnection) -> None:
+    designate(con, "imt", "ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", aliases=("I MACHINE TECHNOLOGY LLC",))
+    designate(con, "other", "ООО «РОМАШКА»")
+    [found] = screen(con, [ScreeningQuery("q1", "OOO AI MASHIN TEKHNOLODZHI", country="RU")], as_of=AS_OF)
+    assert (found.entity_id, found.match, found.datasets, found.programs) == (
+        "imt",
+        True,
+        ["us_ofac_sdn"],
+        ["RUSSIA-EO14024"],
+    )
+    assert 0.9 <= found.score < 1.0  # a name alone never reaches the certainty of an identifier
+    assert set(found.features) == {"name"}
+    assert "mashin=mashin" in found.explanations[0]
+    [english] = screen(con, [ScreeningQuery("q2", "I Machine Technology, LLC")], as_of=AS_OF)
+    assert english.entity_id == "imt"
+
+
+def test_designation_dates_are_respected(con: duckdb.DuckDBPyConnection) -> None:
+    designate(con, "gone", "LAVINA PULS", delisted=date(2023, 6, 1))
+    designate(con, "later", "AKUTA", listed=date(2024, 5, 1))
+    assert one(con, ScreeningQuery("q", "ООО «ЛАВИНА ПУЛЬС»")) == []
+    assert one(con, ScreeningQuery("q", "ЗАО «АКУТА»")) == []
+    assert one(con, ScreeningQuery("q", "ЗАО «АКУТА»"), as_of=date(2024, 6, 1))[0][0] == "later"
+    assert one(con, ScreeningQuery("q", "ООО «ЛАВИНА ПУЛЬС»"), as_of=date(2023, 1, 1))[0][0] == "gone"
+
+
+def test_shared_identifier_decides(con: duckdb.DuckDBPyConnection) -> None:
+    designate(con, "sber", "PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA", identifiers={"inn": "7707083893"})
+    [found] = screen(
+        con, [ScreeningQuery("q", "Some Other Name", identifiers={"innCode": "7707 083 893"})], as_of=AS_OF
+    )
+    assert (found.entity_id, found.score, found.match) == ("sber", 1.0, True)
+    assert found.explanations[0] == "inn 7707083893 shared: decisive"
+
+
+def test_conflicting_identifier_pushes_below_threshold(con: duckdb.DuckDBPyConnection) -> None:
+    designate(con, "sbt", "JOINT STOCK COMPANY SBERBANK TECHNOLOGIES", identifiers={"inn": "7736632467"})
+    same_name = ScreeningQuery("q", "AO Sberbank Technologies", identifiers={"inn": "7707083893"})
+    [(entity, score, match)] = one(con, ScreeningQuery("q", "AO Sberbank Technologies"))
+    assert match and entity == "sbt"
+    assert one(con, same_name, threshold=0.0)[0][1] < 0.7 <= score
+    assert all(not m for _, _, m in one(con, same_name))
+    # An invalid number in the query is not evidence either way.
+    bad = ScreeningQuery("q", "AO Sberbank Technologies", identifiers={"inn": "7707083894"})
+    assert one(con, bad)[0][1] == score
+
+
+def test_generic_words_cannot_carry_a_match(con: duckdb.DuckDBPyConnection) -> None:
+    designate(con, "omega", "OMEGA GLOBAL TRADING GROUP LTD")
+    assert [m for m in one(con, ScreeningQuery("q", "ALFA GLOBAL TRADING GROUP LLC")) if m[2]] == []
+    assert one(con, ScreeningQuery("q", "Omega Global Trading Group"))[0][2]
+
+
+def test_country_mismatch_lowers_the_score(con: duckdb.DuckDBPyConnection) -> None:
+    designate(con, "akuta", "ZAO AKUTA", country="RU")
+    home = one(con, ScreeningQuery("q", "Akuta", country="RU"))[0][1]
+    abroad = screen(con, [ScreeningQuery("q", "Akuta", country="TR")], as_of=AS_OF)[0]
+    assert abroad.score == pytest.approx(home - default_config().weights.country_mismatch_penalty)
+    assert abroad.features["country"] < 0
+
+
+def test_dataset_filter_and_person_company_gate(con: duckdb.DuckDBPyConnection) -> None:
+    designate(con, "akuta", "ZAO AKUTA", lists=("us_ofac_sdn",))
+    designate(con, "akuta_eu", "AKUTA", lists=("eu_fsf",))
+    designate(con, "person", "AKUTA, Ivan", schema="Person", lists=("eu_fsf",))
+    query = ScreeningQuery("q", "Akuta", schema="Company")
+    assert {e for e, _, _ in one(con, query)} == {"akuta", "akuta_eu"}
+    assert {e for e, _, _ in one(con, query, dataset="eu_fsf")} == {"akuta_eu"}
+    assert {e for e, _, _ in one(con, query, dataset="us_ofac_sdn")} == {"akuta"}
+
+
+def test_blocking_only_offers_candidates_that_share_a_token(con: duckdb.DuckDBPyConnection) -> None:
+    designate(con, "a", "LAVINA PULS")
+    designate(con, "b", "AKUTA")
+    designate(con, "c", "POWER MACHINES")
+    index = load_candidates(con, as_of=AS_OF)
+    assert [e.entity_id for e in index.candidates(("lavina", "pulse"), {})] == ["a"]
+    assert [e.entity_id for e in index.candidates(("powr", "machinery"), {})] == ["c"]  # prefix "mach"
+
+
+def test_screen_parties_writes_matches_idempotently(con: duckdb.DuckDBPyConnection) -> None:
+    designate(con, "imt", "I MACHINE TECHNOLOGY LLC", identifiers={"inn": "7707083893"})
+    for i, (name, inn) in enumerate([("ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", "7707083893"), ("ООО «РОМАШКА»", None)]):
+        con.execute(
+            "INSERT INTO declarations (line_id, declaration_number, item_number, source_id, row_number,"
+            " consignee_name, consignee_identifier, consignee_country) VALUES (?, ?, 1, 1, ?, ?, ?, 'RU')",
+            [f"D{i}/1", f"D{i}", i + 2, name, inn],
+        )
+    resolve_declaration_parties(con)
+    assert screen_parties(con, as_of=AS_OF) == 1
+    assert screen_parties(con, as_of=AS_OF) == 1
+    rows = con.execute(
+        "SELECT query_caption, entity_id, score, match, list, program, as_of, explanation"
+        " FROM screening_matches"
+    ).fetchall()
+    assert len(rows) == 1
+    caption, entity, score, match, list_name, program, as_of, explanation = rows[0]
+    assert (caption, entity, score, match, list_name, program, as_of) == (
+        "ООО «АЙ МАШИН ТЕХНОЛОДЖИ»",
+        "imt",
+        1.0,
+        True,
+        "us_ofac_sdn",
+        "RUSSIA-EO14024",
+        AS_OF,
+    )
+    assert json.loads(explanation)["explanations"][0].startswith("inn 7707083893 shared")
+
+
+def _sdn_entries(path: Path, ids: set[str]) -> list[tuple[str, str, str | None]]:
+    entries = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle):
+            if row and row[0] in ids:
+                tax = re.search(r"Tax ID No\. (\d+)", row[11])
+                entries.append((row[0], row[1], tax.group(1) if tax else None))
+    return entries
+
+
+def test_real_sdn_names_are_found_from_cyrillic_variants(
+    con: duckdb.DuckDBPyConnection, shared_data: Path
+) -> None:
+    sdn = shared_data / "ofac_sdn" / "russia_subset_2023-12-28" / "sdn.csv"
+    entries = _sdn_entries(sdn, {"17255", "23563", "35136", "35159", "35260", "36410"})
+    assert len(entries) == 6
+    for ent_num, name, tax_id in entries:
+        designate(con, f"ofac-{ent_num}", name, identifiers={"inn": tax_id} if tax_id else None)
+    variants = {
+        "ООО «ЛАВИНА ПУЛЬС»": "ofac-35260",
+        "ЗАО «АКУТА»": "ofac-35159",
+        "Power Machines, AO": "ofac-23563",
+        "Novilab Mobile OOO": "ofac-35136",
+        "SBERBANK TECHNOLOGIES JSC": "ofac-36410",
+    }
+    queries = [ScreeningQuery(name, name, country="RU") for name in variants]
+    best = {m.query_id: m for m in screen(con, queries, as_of=AS_OF, limit=1)}
+    assert {q: m.entity_id for q, m in best.items() if m.match} == variants
+    by_inn = screen(
+        con, [ScreeningQuery("q", "ООО «ЛАВИНА»", identifiers={"inn": "7704374171"})], as_of=AS_OF
+    )
+    assert (by_inn[0].entity_id, by_inn[0].score) == ("ofac-35260", 1.0)
