@@ -39,7 +39,7 @@ MAKER = {
     "name": "Lotus Peak Machinery Co., Ltd.",
     "alt": "蓮峰機械股份有限公司",
     "country": "TW",
-    "ubn": "24567813",
+    "ubn": "24567814",
     "brand": "LOTUS PEAK",
 }
 MAKER2 = {
@@ -47,7 +47,7 @@ MAKER2 = {
     "name": "Jade River Precision Industry Corp.",
     "alt": "玉川精密工業股份有限公司",
     "country": "TW",
-    "ubn": "53219870",
+    "ubn": "53219873",
     "brand": "JADERIVER",
 }
 MAKER_DE = {
@@ -83,7 +83,7 @@ HUB_CN = {
     "name": "Shenzhen Bright Harbor Trading Co., Ltd.",
     "country": "CN",
     "variants": ["SHENZHEN BRIGHT HARBOR TRADING CO LTD", "Bright Harbor Trading (Shenzhen) Co., Ltd."],
-    "uscc": "91440300MA5FXXXX1Q",
+    "uscc": "91440300MA5F8K2L3P",
     "incorporated": "2022-06-20",
     "address": "Shenzhen, Futian, Demo Rd 88",
 }
@@ -92,7 +92,7 @@ HUB_TR = {
     "name": "Anka Makine Dis Ticaret Ltd. Sti.",
     "tr": "Anka Makine Dış Ticaret Ltd. Şti.",
     "country": "TR",
-    "vkn": "0680123457",
+    "vkn": "0680123464",
     "incorporated": "2022-09-14",
     "address": "Istanbul, Ornek Sk. 5",
 }

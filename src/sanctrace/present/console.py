@@ -41,7 +41,7 @@ def ingest_summary(reports: Sequence[LoadReport]) -> Table:
         ("quarantined", "right"),
         ("top reasons", "left"),
     ]:
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for report in reports:
         reasons = "; ".join(f"{reason} ({count})" for reason, count in report.top_reasons)
         if report.already_loaded:

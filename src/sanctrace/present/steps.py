@@ -99,9 +99,10 @@ def default_engine(con: duckdb.DuckDBPyConnection) -> Engine:
 
 def ingest_table(con: duckdb.DuckDBPyConnection) -> Table:
     """Every file in the warehouse with its counts, from the ``sources`` table itself."""
-    table = Table(title="Sources loaded")
+    table = Table(title="Sources loaded")  # folded, not truncated: file names matter
     for column in ("file", "format", "dataset", "read", "accepted", "quarantined"):
-        table.add_column(column, justify="right" if column in {"read", "accepted", "quarantined"} else "left")
+        numeric = column in {"read", "accepted", "quarantined"}
+        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
     rows = con.execute(
         "SELECT path, format, dataset, rows_read, rows_accepted, rows_quarantined"
         " FROM sources ORDER BY source_id"
