@@ -96,3 +96,16 @@ def run_analyses(
         engine.materialize(query, query.name, {name: values[name] for name in query.params})
         written.append(query.name)
     return written
+
+
+def input_tables() -> list[str]:
+    """Warehouse tables the analyses read (what another engine needs a copy of)."""
+    queries = analysis_queries()
+    produced = {query.name for query in queries}
+    return sorted({table for query in queries for table in _tables_read(query)} - produced)
+
+
+def analysis_parameters(query: SqlQuery, params: AnalysisParams) -> dict[str, ParamValue]:
+    """The subset of ``params`` that ``query`` uses, by SQL parameter name."""
+    values = params.sql_values()
+    return {name: values[name] for name in query.params if name in values}

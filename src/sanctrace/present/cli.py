@@ -80,6 +80,7 @@ def analyze(
     origin: OriginOption = None,
     top: Annotated[int, typer.Option(help="How many top parties to keep per role.")] = 10,
     window: Annotated[int, typer.Option(help="Months before/after each control event.")] = 6,
+    engine: Annotated[str, typer.Option(help="duckdb (default) or spark (local, needs Java).")] = "duckdb",
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Classify routes and compute the monthly flows, top parties and route switches."""
@@ -87,7 +88,12 @@ def analyze(
     params = AnalysisParams(
         target=target.upper(), origin=origin.upper() if origin else None, top_n=top, window_months=window
     )
-    tables = steps.analyze(steps.default_engine(con), params)
+    if engine == "spark":
+        tables = steps.analyze_on_spark(con, params)
+    elif engine == "duckdb":
+        tables = steps.analyze(steps.default_engine(con), params)
+    else:
+        raise UserError(f"unknown engine {engine!r}: use duckdb or spark")
     console.print(steps.route_totals(con))
     console.print(f"tables written: {', '.join(tables)}")
 

@@ -11,7 +11,13 @@ from pathlib import Path
 import duckdb
 from rich.table import Table
 
-from sanctrace.analyze.pipeline import AnalysisParams, run_analyses
+from sanctrace.analyze.pipeline import (
+    AnalysisParams,
+    analysis_parameters,
+    analysis_queries,
+    input_tables,
+    run_analyses,
+)
 from sanctrace.errors import UserError
 from sanctrace.present.console import console, ingest_summary, progress_bar
 from sanctrace.present.report import build_report
@@ -19,7 +25,7 @@ from sanctrace.resolve.parties import resolve_declaration_parties
 from sanctrace.resolve.screening import screen_parties
 from sanctrace.sources.base import LoadOptions, LoadReport
 from sanctrace.sources.ingest import ingest_path
-from sanctrace.store.executor import DuckDBEngine, Engine
+from sanctrace.store.executor import DuckDBEngine, Engine, SparkEngine
 
 
 def ingest(
@@ -110,3 +116,22 @@ def ingest_table(con: duckdb.DuckDBPyConnection) -> Table:
     for path, fmt, dataset, read, accepted, quarantined in rows:
         table.add_row(Path(path).name, fmt, dataset, f"{read:,}", f"{accepted:,}", f"{quarantined:,}")
     return table
+
+
+def analyze_on_spark(con: duckdb.DuckDBPyConnection, params: AnalysisParams) -> list[str]:
+    """Compute the analyses on a local Spark session and store the results in the warehouse."""
+    import tempfile
+
+    from sanctrace.store.spark import copy_back, copy_to_spark, local_session
+
+    with console.status("starting Spark"):
+        engine = SparkEngine(local_session())
+    with tempfile.TemporaryDirectory(prefix="sanctrace-spark-") as tmp:
+        folder = Path(tmp)
+        copy_to_spark(con, engine, input_tables(), folder)
+        tables = analyze(engine, params)
+        duck = DuckDBEngine(con)
+        for query in analysis_queries():
+            duck.create_empty(query, query.name, analysis_parameters(query, params))
+        copy_back(engine, con, tables, folder)
+    return tables

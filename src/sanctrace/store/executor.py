@@ -165,6 +165,20 @@ class DuckDBEngine:
             f"CREATE OR REPLACE TABLE {_identifier(table)} AS {body}", _checked_params(query, params)
         )
 
+    def create_empty(
+        self, query: SqlQuery, table: str, params: Mapping[str, ParamValue] | None = None
+    ) -> None:
+        """An empty table with the columns and DuckDB types ``query`` would produce.
+
+        Results computed elsewhere (Spark) are inserted into it, so the warehouse keeps one set of
+        types whichever engine ran the query (Spark's date_trunc gives timestamps, for example).
+        """
+        body = query.text.strip().rstrip(";")
+        self.con.execute(
+            f"CREATE OR REPLACE TABLE {_identifier(table)} AS SELECT * FROM ({body}) LIMIT 0",
+            _checked_params(query, params),
+        )
+
     def read_table(self, table: str) -> Result:
         cursor = self.con.execute(f"SELECT * FROM {_identifier(table)}")
         return Result([d[0] for d in cursor.description or []], cursor.fetchall())

@@ -58,7 +58,11 @@ FROM (
                 b.tier ASC NULLS LAST
         ) AS pick
     FROM declarations AS d
+    -- Equi-join on the line's code cut to each prefix length in use (a hash join), instead of a
+    -- prefix comparison against every basket entry (a nested loop over lines x entries).
+    CROSS JOIN (SELECT DISTINCT length(hs_prefix) AS prefix_length FROM baskets) AS lengths
     JOIN baskets AS b
-        ON left(coalesce(d.commodity_code, d.hs6), length(b.hs_prefix)) = b.hs_prefix
+        ON b.hs_prefix = left(coalesce(d.commodity_code, d.hs6), lengths.prefix_length)
+        AND length(b.hs_prefix) = lengths.prefix_length
 ) AS matched
 WHERE pick = 1
