@@ -57,7 +57,8 @@ FROM fx_basket_lines GROUP BY ALL;
 
 CREATE TABLE top_parties AS
 WITH roles AS (
-    SELECT basket, 'consignee' AS role, consignee_party_id AS party_key, consignee_name AS label, * EXCLUDE (basket)
+    SELECT basket, 'consignee' AS role, consignee_party_id AS party_key, consignee_name AS label,
+        * EXCLUDE (basket)
     FROM fx_basket_lines
     UNION ALL BY NAME SELECT basket, 'shipper', upper(shipper_name), shipper_name, * EXCLUDE (basket)
     FROM fx_basket_lines
