@@ -18,7 +18,7 @@ from sanctrace.present.report.data import Row
 FIXED_COLOURS = {"direct": "#1f4e79", "domestic": "#7f7f7f", "unknown": "#c7c7c7"}
 HUB_COLOURS = ["#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
                "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5"]
-PLOTLY_CONFIG = {"displaylogo": False, "showLink": False, "responsive": True}
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 LABEL_CHARS = 48
 
 
