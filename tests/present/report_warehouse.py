@@ -1,8 +1,8 @@
 """A small hand-made warehouse for the report tests: case B in miniature.
 
 An importer in Russia receives Taiwanese CNC machines directly until May 2023, then via China and
-Türkiye. The analysis tables (route_monthly, top_parties, ...) are derived from the declarations
-with plain SQL here, standing in for the analyze layer, so the evidence links can be checked.
+Türkiye. The analysis tables (route_monthly, top_parties, route_switches, ...) come from the real analyze
+pipeline; screening matches are hand-made.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ import hashlib
 
 import duckdb
 
+from sanctrace.analyze.pipeline import AnalysisParams, run_analyses
+from sanctrace.store.executor import DuckDBEngine
+
 DECLARATIONS_SHA = hashlib.sha256(b"declarations_2023.csv").hexdigest()
 FTM_SHA = hashlib.sha256(b"zala_cluster.entities.ftm.json").hexdigest()
 EVIL = '<script>alert("x")</script> OOO'
@@ -18,65 +21,139 @@ IMT = "I MACHINE TECHNOLOGY LLC"
 
 # declaration, date, consignee id, consignee name, shipper, maker, dispatch, hs code, value, destination
 LINES = [
-    ("D1", "2023-01-20", "p-imt", IMT, "I MACHINE TOOLS CO LTD", "I MACHINE TOOLS", "TW", "8457100002",
-     4_470_000, "RU"),
-    ("D2", "2023-03-15", "p-imt", IMT, "I MACHINE TOOLS CO LTD", "I MACHINE TOOLS", "TW", "8458110000",
-     1_200_000, "RU"),
-    ("D3", "2023-05-30", "p-imt", IMT, "I MACHINE TOOLS CO LTD", "I MACHINE TOOLS", "TW", "8457100002",
-     300_000, "RU"),
-    ("D4", "2023-06-10", "p-imt", IMT, "SHENZHEN TRADING CO", "I MACHINE TOOLS", "CN", "8457100002",
-     2_000_000, "RU"),
-    ("D5", "2023-06-10", "p-imt", IMT, "SHENZHEN TRADING CO", "I MACHINE TOOLS", "CN", "8458110000",
-     500_000, "RU"),
-    ("D6", "2023-07-05", "p-imt", IMT, "ISTANBUL MAKINA LTD STI", "I MACHINE TOOLS", "TR", "8457100002",
-     1_500_000, "RU"),
-    ("D7", "2023-07-20", "p-evil", EVIL, "ISTANBUL MAKINA LTD STI", "VICTOR TAICHUNG", "TR", "8457100002",
-     250_000, "RU"),
-    ("D8", "2023-04-02", "p-stanko", "STANKO LLC", "ALMATY TRADE LLP", "VICTOR TAICHUNG", "KZ", "8458110000",
-     100_000, "RU"),
-    ("D9", "2023-02-01", "p-stanko", "STANKO LLC", "UNKNOWN SELLER", "VICTOR TAICHUNG", None, "8458110000",
-     50_000, "RU"),
-    ("D10", "2023-02-01", "p-stanko", "STANKO LLC", "LAPTOP SELLER", "ACER", "CN", "8471300000",
-     999_999, "RU"),
-    ("D11", "2023-02-01", "p-kz", "ALMATY BUYER", "I MACHINE TOOLS CO LTD", "I MACHINE TOOLS", "TW",
-     "8457100002", 777_777, "KZ"),
+    (
+        "D1",
+        "2023-01-20",
+        "p-imt",
+        IMT,
+        "I MACHINE TOOLS CO LTD",
+        "I MACHINE TOOLS",
+        "TW",
+        "8457100002",
+        4_470_000,
+        "RU",
+    ),
+    (
+        "D2",
+        "2023-03-15",
+        "p-imt",
+        IMT,
+        "I MACHINE TOOLS CO LTD",
+        "I MACHINE TOOLS",
+        "TW",
+        "8458110000",
+        1_200_000,
+        "RU",
+    ),
+    (
+        "D3",
+        "2023-05-30",
+        "p-imt",
+        IMT,
+        "I MACHINE TOOLS CO LTD",
+        "I MACHINE TOOLS",
+        "TW",
+        "8457100002",
+        300_000,
+        "RU",
+    ),
+    (
+        "D4",
+        "2023-06-10",
+        "p-imt",
+        IMT,
+        "SHENZHEN TRADING CO",
+        "I MACHINE TOOLS",
+        "CN",
+        "8457100002",
+        2_000_000,
+        "RU",
+    ),
+    (
+        "D5",
+        "2023-06-10",
+        "p-imt",
+        IMT,
+        "SHENZHEN TRADING CO",
+        "I MACHINE TOOLS",
+        "CN",
+        "8458110000",
+        500_000,
+        "RU",
+    ),
+    (
+        "D6",
+        "2023-07-05",
+        "p-imt",
+        IMT,
+        "ISTANBUL MAKINA LTD STI",
+        "I MACHINE TOOLS",
+        "TR",
+        "8457100002",
+        1_500_000,
+        "RU",
+    ),
+    (
+        "D7",
+        "2023-07-20",
+        "p-evil",
+        EVIL,
+        "ISTANBUL MAKINA LTD STI",
+        "VICTOR TAICHUNG",
+        "TR",
+        "8457100002",
+        250_000,
+        "RU",
+    ),
+    (
+        "D8",
+        "2023-04-02",
+        "p-stanko",
+        "STANKO LLC",
+        "ALMATY TRADE LLP",
+        "VICTOR TAICHUNG",
+        "KZ",
+        "8458110000",
+        100_000,
+        "RU",
+    ),
+    (
+        "D9",
+        "2023-02-01",
+        "p-stanko",
+        "STANKO LLC",
+        "UNKNOWN SELLER",
+        "VICTOR TAICHUNG",
+        None,
+        "8458110000",
+        50_000,
+        "RU",
+    ),
+    (
+        "D10",
+        "2023-02-01",
+        "p-stanko",
+        "STANKO LLC",
+        "LAPTOP SELLER",
+        "ACER",
+        "CN",
+        "8471300000",
+        999_999,
+        "RU",
+    ),
+    (
+        "D11",
+        "2023-02-01",
+        "p-kz",
+        "ALMATY BUYER",
+        "I MACHINE TOOLS CO LTD",
+        "I MACHINE TOOLS",
+        "TW",
+        "8457100002",
+        777_777,
+        "KZ",
+    ),
 ]
-
-ANALYSIS_SQL = """
-CREATE VIEW fx_basket_lines AS
-SELECT b.basket, d.*, date_trunc('month', d.registration_date)::DATE AS month,
-    CASE WHEN d.dispatch_country IS NULL THEN 'unknown' WHEN d.dispatch_country = 'TW' THEN 'direct'
-         WHEN d.dispatch_country = 'RU' THEN 'domestic' ELSE 'indirect' END AS route
-FROM declarations d JOIN baskets b ON starts_with(d.commodity_code, b.hs_prefix)
-WHERE d.destination_country = 'RU' AND d.origin_country = 'TW';
-
-CREATE TABLE route_monthly AS
-SELECT basket, month, route, CASE WHEN route = 'indirect' THEN dispatch_country END AS hub_country,
-    sum(value_usd) AS value_usd, count(*) AS lines
-FROM fx_basket_lines GROUP BY ALL;
-
-CREATE TABLE top_parties AS
-WITH roles AS (
-    SELECT basket, 'consignee' AS role, consignee_party_id AS party_key, consignee_name AS label,
-        * EXCLUDE (basket)
-    FROM fx_basket_lines
-    UNION ALL BY NAME SELECT basket, 'shipper', upper(shipper_name), shipper_name, * EXCLUDE (basket)
-    FROM fx_basket_lines
-    UNION ALL BY NAME SELECT basket, 'maker', manufacturer_text, manufacturer_text, * EXCLUDE (basket)
-    FROM fx_basket_lines
-    UNION ALL BY NAME SELECT basket, 'hub', dispatch_country, dispatch_country, * EXCLUDE (basket)
-    FROM fx_basket_lines WHERE route = 'indirect'
-), agg AS (
-    SELECT basket, role, party_key, any_value(label) AS label, sum(value_usd) AS value_usd,
-        count(*) AS lines, min(registration_date) AS first_date, max(registration_date) AS last_date
-    FROM roles GROUP BY basket, role, party_key
-)
-SELECT basket, role, party_key, label, value_usd, lines,
-    value_usd / (SELECT sum(value_usd) FROM fx_basket_lines t WHERE t.basket = agg.basket) AS share,
-    first_date, last_date,
-    CAST(row_number() OVER (PARTITION BY basket, role ORDER BY value_usd DESC) AS INTEGER) AS rank
-FROM agg;
-"""
 
 
 def _load_declarations(con: duckdb.DuckDBPyConnection) -> None:
@@ -88,8 +165,21 @@ def _load_declarations(con: duckdb.DuckDBPyConnection) -> None:
             " registration_date, commodity_code, hs6, manufacturer_text, origin_country, dispatch_country,"
             " destination_country, shipper_name, consignee_name, consignee_party_id, value_usd)"
             " VALUES (?, ?, 1, 1, ?, 'import', ?, ?, ?, ?, 'TW', ?, ?, ?, ?, ?, ?)",
-            [f"{number}/1", number, row_number, date, code, code[:6], maker, dispatch, dest, shipper,
-             cname, cid, value],
+            [
+                f"{number}/1",
+                number,
+                row_number,
+                date,
+                code,
+                code[:6],
+                maker,
+                dispatch,
+                dest,
+                shipper,
+                cname,
+                cid,
+                value,
+            ],
         )
 
 
@@ -121,22 +211,17 @@ def build_warehouse(con: duckdb.DuckDBPyConnection, *, optional_tables: bool = T
         " ('eu-11', 'EU', DATE '2023-06-23', 'EU 11th package <b>anti-circumvention</b>', 'cnc')"
     )
     _load_declarations(con)
-    con.execute(ANALYSIS_SQL)
+    run_analyses(DuckDBEngine(con), AnalysisParams(target="RU", origin="TW"))
     if not optional_tables:
+        con.execute("DROP TABLE route_switches")
         return
-    con.execute(
-        "CREATE TABLE route_switches AS SELECT 'cnc' AS basket, 'p-imt' AS consignee_key,"
-        f" '{IMT}' AS consignee_label, DATE '2023-05-30' AS last_direct_date,"
-        " DATE '2023-06-10' AS first_indirect_date, 5970000.00 AS direct_value, 4000000.00 AS indirect_value,"
-        " 3::BIGINT AS direct_lines, 3::BIGINT AS indirect_lines, 'CN, TR' AS hubs, TRUE AS switched"
-    )
     con.execute(
         "INSERT INTO parties (party_id, schema, caption, dataset) VALUES"
         " ('p-imt', 'Company', 'I Machine Technology LLC', 'customs'), ('p-evil', 'Company', ?, 'customs')",
         [EVIL],
     )
     con.execute(
-        "CREATE TABLE screening_matches AS SELECT * FROM (VALUES"
+        "CREATE OR REPLACE TABLE screening_matches AS SELECT * FROM (VALUES"
         " ('p-imt', 'NK-imt', 'AI MASHIN TEKHNOLODZHI OOO', 0.93, TRUE, 'name 0.93; INN 7701234567 equal',"
         "  'us_ofac_sdn', 'RUSSIA-EO14024'),"
         " ('p-evil', 'NK-x', 'Some Listed Co', 0.41, FALSE, 'name 0.41 <weak>', 'eu_fsf', NULL))"

@@ -1,0 +1,110 @@
+"""The HTML report: one offline file, the required sections, escaped data, evidence and appendix."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sanctrace.errors import UserError
+from sanctrace.present.report import build_report
+from sanctrace.store.warehouse import connect
+from tests.present.report_warehouse import DECLARATIONS_SHA, EVIL, IMT, build_warehouse
+
+
+@pytest.fixture
+def warehouse() -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(":memory:")
+    build_warehouse(con)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def html(warehouse: duckdb.DuckDBPyConnection, tmp_path: Path) -> str:
+    return build_report(warehouse, tmp_path).read_text("utf-8")
+
+
+class _Attributes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.external: list[str] = []
+        self.headings: list[str] = []
+        self._in_heading = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_heading = tag in {"h1", "h2"}
+        self.external += [
+            f"{tag}.{name}={value}"
+            for name, value in attrs
+            if name in {"src", "href"} and value and value.startswith(("http:", "https:", "//"))
+        ]
+
+    def handle_data(self, data: str) -> None:
+        if self._in_heading and data.strip():
+            self.headings.append(data.strip())
+            self._in_heading = False
+
+
+def _parse(html: str) -> _Attributes:
+    parser = _Attributes()
+    parser.feed(html)
+    return parser
+
+
+def test_one_self_contained_file(warehouse: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = build_report(warehouse, tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    html = path.read_text("utf-8")
+    assert _parse(html).external == []
+    assert "Plotly" in html  # plotly.js is inlined, not fetched
+
+
+def test_required_sections_present(html: str) -> None:
+    headings = " | ".join(_parse(html).headings)
+    for section in (
+        "Headline",
+        "Monthly value by route",
+        "Top makers",
+        "Route switches",
+        "Screening",
+        "Where the numbers come from",
+        "Appendix",
+    ):
+        assert section in headings
+
+
+def test_chart_has_hub_series_and_control_dates(html: str) -> None:
+    assert "via CN" in html and "via TR" in html
+    assert "2023-01-04" in html  # a control date inside the charted period
+
+
+def test_data_is_escaped(html: str) -> None:
+    assert EVIL not in html
+    assert "&lt;script&gt;alert(" in html
+
+
+def test_top_consignee_and_its_lines(html: str) -> None:
+    assert IMT in html
+    assert re.search(r"\$[\d,]+", html)
+    assert "declarations_2023.csv" in html  # evidence rows name their source file
+
+
+def test_appendix_lists_every_source_with_full_hash(html: str) -> None:
+    assert DECLARATIONS_SHA in html
+    assert "CC BY-NC 4.0" in html  # an FtM (OpenSanctions-style) source is present
+
+
+def test_missing_analysis_is_a_user_error(tmp_path: Path) -> None:
+    con = connect(":memory:")
+    with pytest.raises(UserError, match="run the analysis first"):
+        build_report(con, tmp_path)
+
+
+def test_unknown_basket_is_a_user_error(warehouse: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="has no rows"):
+        build_report(warehouse, tmp_path, basket="no-such-basket")
