@@ -44,7 +44,9 @@ def ingest_summary(reports: Sequence[LoadReport]) -> Table:
         table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for report in reports:
         reasons = "; ".join(f"{reason} ({count})" for reason, count in report.top_reasons)
-        if report.already_loaded:
+        if report.note:
+            reasons = report.note
+        elif report.already_loaded:
             reasons = "already loaded: nothing changed"
         table.add_row(
             report.path.name,

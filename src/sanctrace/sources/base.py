@@ -38,6 +38,7 @@ class LoadReport:
     rows_quarantined: int = 0
     already_loaded: bool = False
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
+    note: str | None = None  # e.g. "loaded with sdn.csv" for a file loaded as part of a set
 
 
 def file_sha256(path: Path) -> str:

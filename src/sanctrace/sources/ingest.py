@@ -24,7 +24,7 @@ from sanctrace.sources.encoding import read_head
 
 SniffFunction = Callable[[Path, str], bool]
 LoadFunction = Callable[[duckdb.DuckDBPyConnection, Path, LoadOptions], LoadReport]
-SKIPPED_NAMES = ("README", "LICENSE", "LICENCE")
+SKIPPED_NAMES = ("README", "LICENSE", "LICENCE", "METADATA")  # sidecars are read by their loaders
 SKIPPED_SUFFIXES = (".md",)
 
 
@@ -66,6 +66,13 @@ def _multi(module: ModuleType) -> list[FormatEntry]:
 def registry() -> list[FormatEntry]:
     """Every known format, in sniffing order."""
     entries: list[FormatEntry] = []
+    ofac = _optional("sanctrace.sources.ofac_sdn")
+    if ofac is not None:  # sniffed by exact file name and shape: before every broader CSV layout
+        entries.append(FormatEntry(ofac.FORMAT, ofac.sniff, ofac.load))
+        entries.append(FormatEntry(ofac.PART_FORMAT, ofac.sniff_part, ofac.load_part))
+    flat = _optional("sanctrace.sources.ofac_flat")
+    if flat is not None:
+        entries.extend(_single(flat))
     # --- formats written by other engineers (reference data, registries, FtM) -------------------
     # Structured/narrow layouts first: YAML config, FtM JSON, registry and reference CSV layouts.
     for name, kind in (
@@ -145,6 +152,9 @@ def ingest_path(
     reports = ensure_reference(con)
     entries = registry()
     plan = [(p, _choose(p, entries, fmt)) for p in _files(path)]
+    # A file that belongs to a set (OFAC's add.csv, alt.csv ...) is loaded by the set's main file:
+    # load main files first so each report says what happened to its own file.
+    plan.sort(key=lambda item: item[1].name.endswith("-part"))
     for file, entry in plan:
         reports.append(entry.load(con, file, options))
     return reports
