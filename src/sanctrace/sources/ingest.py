@@ -70,9 +70,10 @@ def registry() -> list[FormatEntry]:
     if ofac is not None:  # sniffed by exact file name and shape: before every broader CSV layout
         entries.append(FormatEntry(ofac.FORMAT, ofac.sniff, ofac.load))
         entries.append(FormatEntry(ofac.PART_FORMAT, ofac.sniff_part, ofac.load_part))
-    flat = _optional("sanctrace.sources.ofac_flat")
-    if flat is not None:
-        entries.extend(_single(flat))
+    for name in ("sanctrace.sources.ofac_flat", "sanctrace.sources.eu_journal"):
+        module = _optional(name)
+        if module is not None:
+            entries.extend(_single(module))
     # --- formats written by other engineers (reference data, registries, FtM) -------------------
     # Structured/narrow layouts first: YAML config, FtM JSON, registry and reference CSV layouts.
     for name, kind in (
