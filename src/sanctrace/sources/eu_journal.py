@@ -105,7 +105,8 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
         if report.already_loaded:
             return report
         writer = PartyWriter(con, options.dataset, FORMAT, report.source_id)
-        designations, bad = [], []
+        designations: list[tuple[object, ...]] = []
+        bad: list[tuple[object, ...]] = []
         with path.open(encoding="utf-8-sig", newline="") as handle:
             for line, row in enumerate(csv.DictReader(handle), start=2):
                 report.rows_read += 1
@@ -128,10 +129,9 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
                         row["schema"].strip(),
                         row["name"].strip(),
                         line,
-                        country=None,
-                        address=(_split(row.get("address")) or [None])[0],
-                        phone=(_split(row.get("phone")) or [None])[0],
-                        website=(_split(row.get("website")) or [None])[0],
+                        address=_first(row.get("address")),
+                        phone=_first(row.get("phone")),
+                        website=_first(row.get("website")),
                         names=_names(row),
                         identifiers=_identifiers(row),
                     )
