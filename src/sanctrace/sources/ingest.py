@@ -70,6 +70,10 @@ def registry() -> list[FormatEntry]:
     if ofac is not None:  # sniffed by exact file name and shape: before every broader CSV layout
         entries.append(FormatEntry(ofac.FORMAT, ofac.sniff, ofac.load))
         entries.append(FormatEntry(ofac.PART_FORMAT, ofac.sniff_part, ofac.load_part))
+    uk = _optional("sanctrace.sources.uk_sanctions")
+    if uk is not None:
+        entries.append(FormatEntry(uk.FORMAT, uk.sniff, uk.load))
+        entries.append(FormatEntry(uk.PART_FORMAT, uk.sniff_part, uk.load_part))
     for name in ("sanctrace.sources.ofac_flat", "sanctrace.sources.eu_journal"):
         module = _optional(name)
         if module is not None:

@@ -25,6 +25,7 @@ import duckdb
 
 from sanctrace.errors import UserError
 from sanctrace.sources.base import LoadOptions, LoadReport, QuarantinedRow, begin_load, finish_source
+from sanctrace.sources.file_sets import load_part_through_main
 from sanctrace.sources.list_versions import record_new_version
 from sanctrace.sources.loading import insert_rows, transaction
 from sanctrace.sources.ofac_remarks import parse_remarks
@@ -105,27 +106,8 @@ def load_part(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) 
     """A sibling file: loaded with its main file, which must sit in the same folder."""
     found = _layout_of(path)
     assert found is not None
-    main = path.with_name(found[0].main)
-    if not main.is_file():
-        raise UserError(f"{path}: part of an OFAC set; its main file {main.name} is not in the same folder")
-    load(con, main, options)
-    row = con.execute(
-        "SELECT source_id, rows_read, rows_accepted, rows_quarantined FROM sources"
-        " WHERE path = ? AND format = ? AND dataset = ? ORDER BY source_id DESC LIMIT 1",
-        [str(path), PART_FORMAT, options.dataset],
-    ).fetchone()
-    if row is None:
-        raise UserError(f"{path}: was not loaded with {main.name}")
-    return LoadReport(
-        path,
-        PART_FORMAT,
-        options.dataset,
-        int(row[0]),
-        int(row[1]),
-        int(row[2]),
-        int(row[3]),
-        already_loaded=True,
-        note=f"loaded with {main.name}",
+    return load_part_through_main(
+        con, path, options, main_name=found[0].main, part_format=PART_FORMAT, load_main=load
     )
 
 
