@@ -18,6 +18,7 @@ it twice. Row numbers: the file's line, header = line 1.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -25,12 +26,13 @@ import duckdb
 from sanctrace.errors import UserError
 from sanctrace.sources import cleaning as sql
 from sanctrace.sources.base import LoadOptions, LoadReport, begin_load, finish_source
+from sanctrace.sources.comtrade import comtrade_columns, comtrade_filters, comtrade_json_to_csv
 from sanctrace.sources.encoding import utf8_text
 from sanctrace.sources.loading import transaction
 from sanctrace.sources.mapping import normalise_header
 from sanctrace.sources.staging import detect_delimiter, drop_stage, first_line, split_header, stage_csv
 
-FORMATS: tuple[str, ...] = ("comext", "trade-flows")
+FORMATS: tuple[str, ...] = ("comext", "comtrade", "comtrade-legacy", "comtrade-json", "trade-flows")
 TEMPLATE_COLUMNS = (
     "reporter",
     "partner",
@@ -46,6 +48,10 @@ TEMPLATE_COLUMNS = (
 )
 TEMPLATE_REQUIRED = ("reporter", "partner", "flow", "commodity_code", "period", "value", "currency")
 COMEXT_COLUMNS = ("period", "reporter_iso2", "partner_iso2", "product_code", "value_eur")
+# UN Comtrade+ (bulk CSV and the API's field names, lower-cased by normalise_header).
+COMTRADE_COLUMNS = ("reportercode", "partnercode", "flowcode", "cmdcode", "primaryvalue")
+# The older Comtrade layout (legacy API / many published extracts).
+COMTRADE_LEGACY_COLUMNS = ("reporter_code", "partner_code", "trade_flow", "commodity_code", "trade_value_us")
 # Comtrade names Taiwan "Other Asia, nes" (code 490, sometimes 158); trade statistics treat it as TW.
 TAIWAN_ALIASES = {
     "OTHER ASIA, NES": "TW",
@@ -100,9 +106,15 @@ def _header(head: str) -> tuple[list[str], str]:
 
 
 def sniff_format(path: Path, head: str) -> str | None:
+    if head.lstrip().startswith("{") and '"data"' in head and "reporterCode" in head:
+        return "comtrade-json"
     header, _ = _header(head)
     if tuple(header[: len(COMEXT_COLUMNS)]) == COMEXT_COLUMNS:
         return "comext"
+    if set(COMTRADE_COLUMNS) <= set(header):
+        return "comtrade"
+    if set(COMTRADE_LEGACY_COLUMNS) <= set(header):
+        return "comtrade-legacy"
     if set(TEMPLATE_REQUIRED) <= set(header):
         return "trade-flows"
     return None
@@ -125,6 +137,8 @@ def _raw_columns(fmt: str, header: list[str], path: Path) -> dict[str, str]:
             "value": "value_eur",
         }
         constants = {"flow": "export", "currency": "EUR", "valuation": "FOB"}
+    elif fmt in ("comtrade", "comtrade-legacy"):
+        return comtrade_columns(fmt, position, path)
     else:
         missing = [c for c in TEMPLATE_REQUIRED if c not in position]
         fields = {c: c for c in TEMPLATE_COLUMNS if c in position}
@@ -162,8 +176,30 @@ def _typed(kind: str, field: str) -> sql.Typed:
 def load(
     con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions, fmt: str | None = None
 ) -> LoadReport:
+    if fmt == "comtrade-json":
+        return load_comtrade_json(con, path, options)
+    return _load(con, path, path, options, fmt, None)
+
+
+def load_comtrade_json(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> LoadReport:
+    """A Comtrade+ API response: its records as CSV, loaded as Comtrade, recorded as the JSON file."""
+    with tempfile.TemporaryDirectory(prefix="sanctrace-comtrade-") as folder:
+        converted = Path(folder) / (path.stem + ".csv")
+        comtrade_json_to_csv(path, converted)
+        return _load(con, path, converted, options, "comtrade", "comtrade-json")
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    text_path: Path,
+    options: LoadOptions,
+    fmt: str | None,
+    recorded_format: str | None,
+) -> LoadReport:
+    """Load ``text_path`` (``path`` itself, or a CSV made from it) and record it as ``path``."""
     with transaction(con):
-        with utf8_text(path) as prepared:
+        with utf8_text(text_path) as prepared:
             with prepared.path.open(encoding="utf-8") as handle:
                 head = handle.readline()
             header, delimiter = _header(head)
@@ -173,29 +209,51 @@ def load(
                     f"{path}: not a trade-flows template or Comext extract (header: {head.strip()[:80]})"
                 )
             raw = _raw_columns(chosen, header, path)
-            report = begin_load(con, path, chosen, options, encoding=prepared.encoding)
+            report = begin_load(con, path, recorded_format or chosen, options, encoding=prepared.encoding)
             if report.already_loaded:
                 return report
             staged = stage_csv(
                 con, prepared, table=_STAGE, header=header, delimiter=delimiter, source_id=report.source_id
             )
-        accepted, rejected = _clean_and_insert(con, raw, report.source_id)
+        filters = comtrade_filters(chosen, {name: i for i, name in reversed(list(enumerate(header)))})
+        accepted, rejected, filtered = _clean_and_insert(con, raw, report.source_id, filters)
+        if filtered:
+            report.note = "not loaded, by Comtrade's rules against double counting: " + "; ".join(
+                f"{reason} ({count:,})" for reason, count in filtered.items()
+            )
         report.rows_read = staged.rows + staged.rejected
         report.rows_accepted = accepted
         report.rows_quarantined = staged.rejected + rejected
+        report.rows_filtered = sum(filtered.values())
         if options.progress is not None:
             options.progress(report.rows_read)
         finish_source(con, report)
     return report
 
 
-def _clean_and_insert(con: duckdb.DuckDBPyConnection, raw: dict[str, str], source_id: int) -> tuple[int, int]:
+def _clean_and_insert(
+    con: duckdb.DuckDBPyConnection, raw: dict[str, str], source_id: int, filters: list[tuple[str, str]]
+) -> tuple[int, int, dict[str, int]]:
+    """Clean, check and insert the staged rows; return (accepted, rejected, filtered per reason).
+
+    ``filters`` are (reason, SQL condition) pairs for rows that are not errors but must not be
+    loaded (aggregates that would double count); they are counted, not quarantined.
+    """
     stage = _STAGE
     fields = [f for f in TEMPLATE_COLUMNS if f in raw]
+    reason = "CASE " + " ".join(f"WHEN {cond} THEN {sql.sql_literal(why)}" for why, cond in filters) + " END"
     con.execute(
-        f"CREATE TEMP TABLE {stage}_txt AS SELECT n, {', '.join(f'{raw[f]} AS r_{f}' for f in fields)}"
-        f" FROM {stage}"
+        f"CREATE TEMP TABLE {stage}_txt AS SELECT n, {', '.join(f'{raw[f]} AS r_{f}' for f in fields)},"
+        f" {reason if filters else 'NULL::VARCHAR'} AS filtered_reason FROM {stage}"
     )
+    filtered = {
+        str(why): int(count)
+        for why, count in con.execute(
+            f"SELECT filtered_reason, count(*) FROM {stage}_txt WHERE filtered_reason IS NOT NULL"
+            " GROUP BY ALL ORDER BY 2 DESC"
+        ).fetchall()
+    }
+    con.execute(f"DELETE FROM {stage}_txt WHERE filtered_reason IS NOT NULL")
     typed = {f: _typed(_KINDS[f], f) for f in fields}
     layer1 = [c for t in typed.values() for c in t.layer1]
     layer2 = [c for t in typed.values() for c in t.layer2]
@@ -264,4 +322,4 @@ def _clean_and_insert(con: duckdb.DuckDBPyConnection, raw: dict[str, str], sourc
     assert accepted is not None and rejected is not None
     for suffix in ("_txt", "_cty", "_val", "_prob", "_ok"):
         con.execute(f"DROP TABLE IF EXISTS {stage}{suffix}")
-    return int(accepted[0]), int(rejected[0])
+    return int(accepted[0]), int(rejected[0]), filtered
