@@ -43,11 +43,7 @@ def ingest_summary(reports: Sequence[LoadReport]) -> Table:
     ]:
         table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for report in reports:
-        reasons = "; ".join(f"{reason} ({count})" for reason, count in report.top_reasons)
-        if report.note:
-            reasons = report.note
-        elif report.already_loaded:
-            reasons = "already loaded: nothing changed"
+        reasons = _remarks(report)
         table.add_row(
             report.path.name,
             report.format,
@@ -58,3 +54,14 @@ def ingest_summary(reports: Sequence[LoadReport]) -> Table:
             reasons,
         )
     return table
+
+
+def _remarks(report: LoadReport) -> str:
+    """The last column: what else to know about the load, most important first."""
+    if report.already_loaded and not report.note:
+        return "already loaded: nothing changed"
+    parts = [report.note] if report.note else []
+    parts += [f"warning: {w}" for w in report.warnings]
+    if not report.already_loaded:
+        parts += [f"{reason} ({count:,})" for reason, count in report.top_reasons]
+    return "; ".join(parts)

@@ -40,6 +40,7 @@ class LoadReport:
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
     note: str | None = None  # e.g. "loaded with sdn.csv" for a file loaded as part of a set
     rows_filtered: int = 0  # rows deliberately not loaded (aggregates that would double count)
+    warnings: list[str] = field(default_factory=list)  # failed dataset-descriptor assertions
 
 
 def file_sha256(path: Path) -> str:

@@ -20,6 +20,7 @@ import duckdb
 from sanctrace.errors import UserError
 from sanctrace.sources import declarations, trade_flows
 from sanctrace.sources.base import LoadOptions, LoadReport
+from sanctrace.sources.descriptors import apply_descriptor
 from sanctrace.sources.encoding import read_head
 
 SniffFunction = Callable[[Path, str], bool]
@@ -161,5 +162,7 @@ def ingest_path(
     # load main files first so each report says what happened to its own file.
     plan.sort(key=lambda item: item[1].name.endswith("-part"))
     for file, entry in plan:
-        reports.append(entry.load(con, file, options))
+        report = entry.load(con, file, options)
+        apply_descriptor(con, report)
+        reports.append(report)
     return reports
