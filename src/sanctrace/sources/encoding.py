@@ -11,6 +11,7 @@ accepted row the line it came from (see ``staging``); the same pass over the byt
 from __future__ import annotations
 
 import codecs
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from sanctrace.errors import UserError
 HEAD_BYTES = 4096
 _CHUNK = 1 << 24
 _BOM = codecs.BOM_UTF8
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -90,22 +92,62 @@ def blank_lines(path: Path) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
+def has_lone_cr(path: Path) -> bool:
+    """True when some line ends with a bare CR (old Mac style), which DuckDB's reader rejects."""
+    carry = b""
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(_CHUNK), b""):
+            data = carry + block
+            if _LONE_CR.search(data[:-1]):
+                return True
+            carry = data[-1:]
+    return carry == b"\r"
+
+
+def mostly_utf8(path: Path) -> bool:
+    """UTF-8 with a few stray bytes (a latin-1 é pasted into a UTF-8 export) rather than cp1251.
+
+    cp1251 text has no valid multi-byte UTF-8 sequences at all, so a file whose non-ASCII bytes are
+    overwhelmingly valid UTF-8 is UTF-8 with damage, and decoding it as cp1251 would garble it all.
+    """
+    with path.open("rb") as handle:  # a sample: a cp1251 export can be gigabytes
+        data = handle.read(_CHUNK)
+    replaced = data.decode("utf-8", errors="replace").count("\ufffd")
+    non_ascii = sum(1 for byte in data if byte >= 0x80)
+    return non_ascii > 0 and replaced * 20 < non_ascii
+
+
 @contextmanager
 def utf8_text(path: Path) -> Iterator[PreparedText]:
-    """Yield the file as UTF-8, transcoding cp1251 to a temporary file that is removed afterwards."""
+    """Yield the file as UTF-8 with LF or CRLF line ends, rewriting it to a temporary file if needed.
+
+    cp1251 is transcoded; UTF-8 with a few invalid bytes keeps UTF-8 and replaces those bytes by
+    U+FFFD (the encoding recorded says so); bare-CR line ends become LF.
+    """
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UserError(f"{path}: the file is empty")
     if looks_binary(head):
         raise UserError(f"{path}: not a text file (binary content); expected CSV or .xlsx")
+    lone_cr = has_lone_cr(path)
     if _is_utf8(path):
-        encoding = "utf-8-sig" if head.startswith(_BOM) else "utf-8"
-        yield PreparedText(path, encoding, blank_lines(path))
-        return
+        encoding, codec = ("utf-8-sig" if head.startswith(_BOM) else "utf-8"), "utf-8"
+        if not lone_cr:
+            yield PreparedText(path, encoding, blank_lines(path))
+            return
+    elif mostly_utf8(path):
+        encoding, codec = "utf-8 (invalid bytes replaced by U+FFFD)", "utf-8"
+    else:
+        encoding, codec = "cp1251", "cp1251"
     with tempfile.TemporaryDirectory(prefix="sanctrace-") as folder:
         target = Path(folder) / (path.stem + ".utf8.csv")
+        decoder = codecs.getincrementaldecoder(codec)(errors="replace")
         with path.open("rb") as source, target.open("wb") as sink:
             for block in iter(lambda: source.read(_CHUNK), b""):
-                sink.write(block.decode("cp1251", errors="replace").encode("utf-8"))
-        yield PreparedText(target, "cp1251", blank_lines(path))
+                text = decoder.decode(block)
+                if lone_cr:
+                    text = text.replace("\r\n", "\n").replace("\r", "\n")
+                sink.write(text.encode("utf-8"))
+            sink.write(decoder.decode(b"", final=True).encode("utf-8"))
+        yield PreparedText(target, encoding, blank_lines(target))
