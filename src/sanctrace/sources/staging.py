@@ -71,7 +71,7 @@ def stage_csv(
     table: str,
     header: list[str],
     delimiter: str,
-    source_id: int,
+    source_id: int | None,
 ) -> Staged:
     """Create temp view ``table`` (n, c1..cN) and quarantine the records DuckDB rejected.
 
@@ -115,18 +115,29 @@ def stage_csv(
             f" FROM {numbered} ASOF LEFT JOIN {gaps} g ON r.k >= g.gap"
         )
     con.execute(
-        "INSERT INTO quarantine SELECT ?, line, NULL, CASE first(error_type)"
+        f"CREATE OR REPLACE TEMP TABLE {table}_rejq AS SELECT line, CASE first(error_type)"
         + "".join(f" WHEN '{k}' THEN '{v}'" for k, v in _REJECT_REASONS.items())
-        + f" ELSE 'malformed line' END, trim(first(csv_line), e'\\r\\n')"
-        f" FROM {rejects} GROUP BY line",
-        [source_id],
+        + f" ELSE 'malformed line' END AS reason, trim(first(csv_line), e'\\r\\n') AS raw"
+        f" FROM {rejects} GROUP BY line"
     )
+    if source_id is not None:
+        flush_rejects(con, table, source_id)
     rejected_row = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()
     rows_row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
     assert rejected_row is not None and rows_row is not None
     for name in (rejects, scans, f"{gaps}_lines"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     return Staged(table, header, int(rows_row[0]), int(rejected_row[0]))
+
+
+def flush_rejects(con: duckdb.DuckDBPyConnection, table: str, source_id: int) -> None:
+    """Quarantine the records DuckDB's reader rejected (kept aside when staged without a source id,
+    so the staging can run outside the transaction that writes the warehouse)."""
+    con.execute(
+        f"INSERT INTO quarantine SELECT ?, line, NULL, reason, raw FROM {table}_rejq ORDER BY line",
+        [source_id],
+    )
+    con.execute(f"DROP TABLE {table}_rejq")
 
 
 def drop_stage(con: duckdb.DuckDBPyConnection, table: str) -> None:

@@ -6,7 +6,9 @@ recorded in ``schema_migrations`` so an old warehouse file upgrades in place.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -16,6 +18,7 @@ import duckdb
 from sanctrace.errors import UserError
 
 DEFAULT_DB = Path("sanctrace.duckdb")
+DEFAULT_MEMORY_LIMIT = "2GB"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
@@ -81,6 +84,23 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckd
         con = duckdb.connect(target, read_only=read_only)
     except duckdb.Error as exc:
         raise UserError(f"cannot open warehouse {target}: {exc}") from exc
+    _limit_memory(con, target)
     if not read_only:
         migrate(con)
     return con
+
+
+def _limit_memory(con: duckdb.DuckDBPyConnection, target: str) -> None:
+    """Cap DuckDB's memory so big loads spill to disk instead of growing the process.
+
+    DuckDB's default (80 % of RAM) lets a 10M-line load take many GB; the cap is the environment
+    variable SANCTRACE_MEMORY_LIMIT (DuckDB syntax, e.g. "4GB"), 2GB by default. Spill files go
+    beside the warehouse file, or to the system temporary folder for an in-memory warehouse.
+    """
+    limit = os.environ.get("SANCTRACE_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+    spill = Path(tempfile.gettempdir()) / "sanctrace-spill" if target == ":memory:" else Path(f"{target}.tmp")
+    try:
+        con.execute(f"SET memory_limit = '{limit}'")
+        con.execute(f"SET temp_directory = '{spill.as_posix()}'")
+    except duckdb.Error as exc:
+        raise UserError(f"SANCTRACE_MEMORY_LIMIT={limit!r} is not a memory size DuckDB understands") from exc
