@@ -14,7 +14,7 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,9 +42,10 @@ def measure_here(name: str, rows: int, work: Callable[[], object]) -> Measuremen
 
 def measure(module: str, step: str, *args: str) -> Measurement:
     """Run ``python -m <module> <step> <args>`` whose last stdout line is a Measurement as JSON."""
-    completed = subprocess.run(
-        [sys.executable, "-m", module, step, *args], check=True, capture_output=True, text=True
-    )
+    completed = subprocess.run([sys.executable, "-m", module, step, *args], capture_output=True, text=True)
+    if completed.returncode != 0:
+        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"benchmark step {step} failed: {last}")
     data = json.loads(completed.stdout.strip().splitlines()[-1])
     return Measurement(**data)
 
@@ -59,7 +60,7 @@ def machine() -> str:
     return f"{platform.machine()}, {cores} cores, {pages:.0f} GB RAM, Python {platform.python_version()}"
 
 
-def table(rows: list[tuple[Measurement, Measurement | None]]) -> str:
+def table(rows: Sequence[tuple[Measurement, Measurement | None]]) -> str:
     lines = [
         "| step | rows | seconds | rows/s | peak RSS (MB) | baseline | baseline s | ratio to baseline |",
         "|---|---:|---:|---:|---:|---|---:|---:|",

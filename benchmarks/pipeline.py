@@ -1,8 +1,8 @@
 """Pipeline benchmark: declarations ingest and the analyses, each against a DuckDB baseline.
 
 Steps (each run in its own process by ``benchmarks.__main__``):
-- ``make-file N OUT``: N declaration lines in the Russian vendor layout, made by repeating the demo
-  world's lines under new declaration numbers (UTF-8, ``;``, decimal commas, day-first dates).
+- ``make-file N OUT``: N declaration lines in the Russian vendor layout, made by repeating the simulated
+  default world's lines under new declaration numbers (UTF-8, ``;``, decimal commas, day-first dates).
 - ``ingest FILE DB``: the real loader (``sources.ingest.ingest_path``) into a fresh warehouse.
 - ``baseline-read FILE DB``: DuckDB's own ``read_csv`` of the same file into a table (no cleaning).
 - ``analyze DB``: every analysis of ``analyze.pipeline.run_analyses`` on DuckDB.
@@ -20,9 +20,14 @@ from benchmarks.harness import emit, measure_here
 
 
 def make_file(lines: int, out: Path) -> None:
-    from sanctrace.present.demo import demo_world
+    import tempfile
 
-    source = next((demo_world() / "declarations").glob("*.csv"))
+    from sanctrace.simulate.run import simulate
+    from sanctrace.simulate.scenario import load_scenario
+
+    world = Path(tempfile.mkdtemp(prefix="sanctrace-bench-world-"))
+    simulate(load_scenario("default"), 1, world)
+    source = world / "declarations" / "ru_imports.csv"
     con = duckdb.connect()
     con.execute(
         "CREATE TABLE seed AS SELECT * FROM read_csv(?, delim=';', header=true, all_varchar=true, "

@@ -146,6 +146,28 @@ def demo(
 
 
 @app.command()
+def simulate(
+    scenario: Annotated[
+        str, typer.Option(help="Shipped scenario name (case-b, default, smoke) or YAML path.")
+    ],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives byte-identical files.")],
+    out: Annotated[Path, typer.Option(help="Folder for the files and truth/.")],
+    lines: Annotated[
+        int | None, typer.Option(help="Total declaration lines (innocent trade fills up).")
+    ] = None,
+) -> None:
+    """Write a synthetic trade world (declarations, statistics, registry, lists) and its truth."""
+    from sanctrace.simulate.run import simulate as run_simulation
+    from sanctrace.simulate.scenario import load_scenario
+
+    summary = run_simulation(load_scenario(scenario), seed, out, lines)
+    console.print(
+        f"{summary.lines:,} declaration lines ({summary.scheme_lines:,} in schemes), "
+        f"{summary.entities:,} entities -> {out.resolve()}"
+    )
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,

@@ -1,18 +1,20 @@
-"""``sanctrace demo``: the whole pipeline on the bundled demo world, through the public paths.
+"""``sanctrace demo``: the whole pipeline on a simulated world, through the public paths.
 
-The demo loads its files with the same ``ingest`` a user runs, so it doubles as an end-to-end check
-that a fresh install can read, resolve, analyze and report.
+The world is the simulator's ``default`` scenario with a fixed seed (fictional companies, the files
+users really receive, plus ``truth/``). The demo loads those files with the same ``ingest`` a user
+runs, so it doubles as an end-to-end check that a fresh install can read, resolve, analyze and report.
 """
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from sanctrace.analyze.pipeline import AnalysisParams
 from sanctrace.errors import UserError
 from sanctrace.present import steps
 from sanctrace.present.console import console
+from sanctrace.simulate.run import simulate
+from sanctrace.simulate.scenario import load_scenario
 from sanctrace.store.warehouse import connect
 
 # (folder inside the bundled demo world, dataset name)
@@ -23,10 +25,8 @@ DEMO_INPUTS = [
     ("sanctions", "demo-sanctions"),
 ]
 DEMO_TARGET = "RU"
-
-
-def demo_world() -> Path:
-    return Path(str(resources.files("sanctrace").joinpath("data", "demo")))
+DEMO_SCENARIO = "default"
+DEMO_SEED = 2026
 
 
 def run_demo(out: Path) -> Path:
@@ -36,7 +36,12 @@ def run_demo(out: Path) -> Path:
     for stale in (db, out / "demo.duckdb.wal"):
         stale.unlink(missing_ok=True)
     con = connect(db)
-    world = demo_world()
+    world = out / "world"
+    console.rule("0/4 simulate")
+    summary = simulate(load_scenario(DEMO_SCENARIO), DEMO_SEED, world)
+    console.print(
+        f"scenario {DEMO_SCENARIO}, seed {DEMO_SEED}: {summary.lines:,} declaration lines -> {world}"
+    )
     console.rule("1/4 ingest")
     for folder, dataset in DEMO_INPUTS:
         _, failures = steps.ingest(con, [world / folder], dataset=dataset, quiet=True)

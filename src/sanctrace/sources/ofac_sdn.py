@@ -70,7 +70,12 @@ def sniff(path: Path, head: str) -> bool:
 
 def sniff_part(path: Path, head: str) -> bool:
     found = _layout_of(path)
-    return found is not None and found[1] != "main" and bool(re.match(r"^\d+,", head.lstrip("\ufeff")))
+    body = head.lstrip("\ufeff")
+    return (
+        found is not None
+        and found[1] != "main"
+        and (bool(re.match(r"^\d+,", body)) or not body.strip("\x1a \r\n"))
+    )
 
 
 def _rows(path: Path) -> list[tuple[int, list[str | None]]]:

@@ -95,9 +95,13 @@ def find_lines(
     values = {"target": scope.target, "origin": scope.origin, "basket": scope.basket,
               "key": key, "label": label if label is not None else key}
     ordered = base + "\nORDER BY line_date, d.line_id"
+    # Totals come from a joined aggregate, not count(*) OVER (): DuckDB 1.4 raised an internal
+    # error ("index 0 within vector of size 0") on that window in CI, intermittently.
     sql = (
-        "SELECT *, count(*) OVER () AS total_lines, sum(value_usd) OVER () AS total_value\n"
-        f"FROM ({base})\nORDER BY line_date, line_id\nLIMIT {EVIDENCE_LIMIT}"
+        f"WITH hits AS ({base})\n"
+        "SELECT h.*, t.total_lines, t.total_value FROM hits h\n"
+        "CROSS JOIN (SELECT count(*) AS total_lines, sum(value_usd) AS total_value FROM hits) t\n"
+        f"ORDER BY h.line_date, h.line_id\nLIMIT {EVIDENCE_LIMIT}"
     )
     rows = fetch(con, sql, bind(sql, values))
     total = int(rows[0]["total_lines"]) if rows else 0

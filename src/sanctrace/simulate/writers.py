@@ -1,0 +1,337 @@
+"""Write a world as the files users receive (and record every name as written, for the truth)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from sanctrace.simulate.scenario import Scenario
+from sanctrace.simulate.shipments import Line
+from sanctrace.simulate.world import Entity, World, valid_identifier
+from sanctrace.sources.trade_flows import TEMPLATE_COLUMNS
+
+COUNTRY_RU = {
+    "TW": "ТАЙВАНЬ (КИТАЙ)",
+    "CN": "КИТАЙ",
+    "TR": "ТУРЦИЯ",
+    "RU": "РОССИЯ",
+    "DE": "ГЕРМАНИЯ",
+    "KZ": "КАЗАХСТАН",
+}
+HEADER = [
+    "ND",
+    "G32",
+    "G011",
+    "G021",
+    "G022",
+    "G023",
+    "G0231",
+    "G081",
+    "G082",
+    "G083",
+    "G0831",
+    "G11",
+    "G15",
+    "G16",
+    "G34",
+    "G17",
+    "G31_1",
+    "G31_11",
+    "G31_12",
+    "G33",
+    "G35",
+    "G38",
+    "G41",
+    "G41A",
+    "G202",
+    "G221",
+    "G222",
+    "G45",
+    "G46",
+    "G542",
+]
+
+
+def money(value: Decimal) -> str:
+    whole, cents = f"{value:.2f}".split(".")
+    return f"{int(whole):,}".replace(",", " ") + "," + cents
+
+
+def spaced(code: str, rng: random.Random) -> str:
+    style = rng.random()
+    if style < 0.3:
+        return f"{code[:4]} {code[4:6]} {code[6:9]} {code[9:]}"
+    if style < 0.5:
+        return f"{code[:4]}.{code[4:6]}.{code[6:9]}.{code[9:]}"
+    return code
+
+
+class NameLog:
+    """Every (entity id, name) written to any file: truth/names.csv."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+
+    def use(self, entity: Entity, name: str, file: str) -> str:
+        self.seen[(entity.id, name)].add(file)
+        return name
+
+
+class DeclarationWriter:
+    def __init__(self, path: Path, scenario: Scenario, rng: random.Random, names: NameLog) -> None:
+        self.scenario, self.rng, self.names = scenario, rng, names
+        self.handle = path.open("w", encoding=scenario.encoding, newline="")
+        self.writer = csv.writer(self.handle, delimiter=";")
+        self.writer.writerow(HEADER)
+        self.file = path.name
+
+    def _encodable(self, text: str) -> bool:
+        try:
+            text.encode(self.scenario.encoding)
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    def _name(self, entity: Entity, *, upper: bool = False) -> str:
+        usable = [n for n in entity.names if self._encodable(n)] or [
+            entity.names[0].encode("ascii", "ignore").decode()
+        ]
+        name = (
+            usable[0]
+            if self.rng.random() >= self.scenario.noise.name_variant_rate
+            else self.rng.choice(usable)
+        )
+        return self.names.use(entity, name.upper() if upper else name, self.file)
+
+    def _identifier(self, entity: Entity) -> str:
+        noise, rng = self.scenario.noise, self.rng
+        value = next(iter(entity.identifiers.values()), "")
+        draw = rng.random()
+        if not value or draw < noise.missing_identifier_rate:
+            return ""
+        if draw < noise.missing_identifier_rate + noise.wrong_identifier_rate:
+            scheme = next(iter(entity.identifiers))
+            return valid_identifier(scheme, rng)  # well-formed, valid check digits, someone else's
+        return value
+
+    def _country(self, code: str) -> str:
+        use_name = self.rng.random() < self.scenario.noise.country_as_name_rate and code in COUNTRY_RU
+        return COUNTRY_RU[code] if use_name else code
+
+    def write(self, line: Line) -> None:
+        rng = self.rng
+        model = f"{line.trademark[:2]}-{rng.choice([650, 850, 1050, 1300])}"
+        description = f"{line.hs[2]} МОДЕЛЬ {model}, {line.quantity} ШТ"
+        maker = self._name(line.maker, upper=True) if line.maker else "ОТСУТСТВУЕТ"
+        net = Decimal(rng.randint(2500, 9000) * line.quantity)
+        self.writer.writerow(
+            [
+                line.declaration_number,
+                "1",
+                "ИМ",
+                self._identifier(line.shipper),
+                self._name(line.shipper),
+                line.shipper.address,
+                self._country(line.shipper.country),
+                self._identifier(line.consignee),
+                self._name(line.consignee),
+                line.consignee.address,
+                self._country(line.consignee.country),
+                self._country(line.trading),
+                self._country(line.dispatch),
+                self._country(line.declared_origin),
+                self._country(line.declared_origin),
+                self._country(self.scenario.target),
+                description,
+                maker.upper(),
+                line.trademark,
+                spaced(line.hs[1], rng),
+                money(net * Decimal("1.08")),
+                money(net),
+                str(line.quantity),
+                "ШТ",
+                rng.choice(["FCA", "CIP", "DAP", "EXW"]),
+                "USD",
+                money(line.value_usd),
+                money(line.value_usd * Decimal("92.5")),
+                money(line.value_usd),
+                line.date.strftime("%d.%m.%Y"),
+            ]
+        )
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def write_statistics(path: Path, lines: Iterable[tuple[str, str, str, Decimal]]) -> None:
+    """(reporter, hs6, period, value) summed, FOB (declared CIF / 1.06), in the trade-flows template."""
+    totals: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for reporter, hs6, period, value in lines:
+        totals[(reporter, hs6, period)] += value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(TEMPLATE_COLUMNS)
+        for (reporter, hs6, period), value in sorted(totals.items()):
+            name = "Other Asia, nes" if reporter == "TW" else reporter
+            writer.writerow(
+                [
+                    name,
+                    "RU",
+                    "export",
+                    hs6,
+                    period,
+                    f"{value / Decimal('1.06'):.2f}",
+                    "USD",
+                    "FOB",
+                    "",
+                    "",
+                    "",
+                ]
+            )
+
+
+def write_registry(folder: Path, world: World, names: NameLog) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    companies = [e for e in world.entities.values() if e.schema == "Company"]
+    with (folder / "companies.csv").open("w", encoding="utf-8", newline="") as h:
+        w = csv.writer(h)
+        w.writerow(
+            [
+                "company_id",
+                "name",
+                "alt_names",
+                "country",
+                "incorporation_date",
+                "address",
+                "inn",
+                "ogrn",
+                "ubn",
+                "uscc",
+                "vkn",
+            ]
+        )
+        for e in companies:
+            for name in e.names:
+                names.use(e, name, "companies.csv")
+            w.writerow(
+                [
+                    e.id,
+                    e.name,
+                    ";".join(e.names[1:]),
+                    e.country,
+                    e.incorporated.isoformat() if e.incorporated else "",
+                    e.address,
+                    *(e.identifiers.get(s, "") for s in ("inn", "ogrn", "ubn", "uscc", "vkn")),
+                ]
+            )
+    people = {e.id: e for e in world.entities.values() if e.schema == "Person"}
+    with (folder / "officers.csv").open("w", encoding="utf-8", newline="") as h:
+        w = csv.writer(h)
+        w.writerow(["company_id", "person_id", "person_name", "role", "start_date", "end_date"])
+        for t in (t for t in world.ties if t.kind == "officer"):
+            w.writerow(
+                [
+                    t.object,
+                    t.subject,
+                    names.use(people[t.subject], people[t.subject].name, "officers.csv"),
+                    t.role,
+                    _d(t.start),
+                    _d(t.end),
+                ]
+            )
+    with (folder / "owners.csv").open("w", encoding="utf-8", newline="") as h:
+        w = csv.writer(h)
+        w.writerow(
+            ["company_id", "owner_id", "owner_name", "owner_type", "percent", "start_date", "end_date"]
+        )
+        for t in (t for t in world.ties if t.kind == "ownership"):
+            owner = world.entities[t.subject]
+            w.writerow(
+                [
+                    t.object,
+                    t.subject,
+                    names.use(owner, owner.name, "owners.csv"),
+                    "person" if owner.schema == "Person" else "company",
+                    f"{t.percent:g}",
+                    _d(t.start),
+                    _d(t.end),
+                ]
+            )
+    with (folder / "payments.csv").open("w", encoding="utf-8", newline="") as h:
+        w = csv.writer(h)
+        w.writerow(["payer_id", "payee_id", "amount", "currency", "date"])
+        for t in (t for t in world.ties if t.kind == "payment"):
+            w.writerow([t.subject, t.object, f"{t.amount:.2f}", "USD", _d(t.start)])
+
+
+def _d(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def write_sanctions(folder: Path, world: World, names: NameLog) -> None:
+    """The designated parties as FtM JSON lines and as an OFAC-style legacy CSV set."""
+    folder.mkdir(parents=True, exist_ok=True)
+    listed = sorted((e for e in world.entities.values() if e.designated), key=lambda e: e.id)
+    with (folder / "sanctions.ftm.json").open("w", encoding="utf-8") as h:
+        for e in listed:
+            props: dict[str, list[str]] = {
+                "name": [names.use(e, e.name, "sanctions.ftm.json")],
+                "alias": [names.use(e, n, "sanctions.ftm.json") for n in e.names[1:]],
+                "country": [e.country.lower()],
+            }
+            if "inn" in e.identifiers:
+                props["innCode"] = [e.identifiers["inn"]]
+            h.write(
+                json.dumps(
+                    {
+                        "id": f"sim-{e.id}",
+                        "schema": e.schema,
+                        "properties": props,
+                        "datasets": ["sim_sanctions"],
+                    },
+                    ensure_ascii=False,
+                    sort_keys=True,
+                )
+                + "\n"
+            )
+            h.write(
+                json.dumps(
+                    {
+                        "id": f"sim-{e.id}-sanction",
+                        "schema": "Sanction",
+                        "datasets": ["sim_sanctions"],
+                        "properties": {
+                            "entity": [f"sim-{e.id}"],
+                            "program": ["SIM-RUSSIA"],
+                            "listingDate": [e.designated.isoformat()] if e.designated else [],
+                        },
+                    },
+                    ensure_ascii=False,
+                    sort_keys=True,
+                )
+                + "\n"
+            )
+    ofac = folder / "ofac"
+    ofac.mkdir(exist_ok=True)
+    empty = "-0- "
+    sdn, alt, add = [], [], []
+    for number, e in enumerate(listed, start=90001):
+        latin = [n for n in e.names if n.isascii()] or [e.name]
+        primary = names.use(e, latin[0].upper(), "sdn.csv")
+        remarks = f'"Tax ID No. {e.identifiers["inn"]} (Russia)."' if "inn" in e.identifiers else empty
+        kind = '"individual"' if e.schema == "Person" else empty
+        sdn.append(f'{number},"{primary}",{kind},"SIM-RUSSIA",' + ",".join([empty] * 7) + f",{remarks}")
+        add.append(f'{number},{number},{empty},"Moscow","Russia",{empty}')
+        for index, alias in enumerate(latin[1:], start=1):
+            alt.append(
+                f'{number},{number * 10 + index},"aka","{names.use(e, alias.upper(), "alt.csv")}",{empty}'
+            )
+    for name, rows in (("sdn.csv", sdn), ("add.csv", add), ("alt.csv", alt)):
+        (ofac / name).write_bytes(("\r\n".join(rows) + "\r\n").encode("ascii", "replace") + b"\x1a")
+    (ofac / "sdn_comments.csv").write_bytes(b"\x1a")  # OFAC publishes it even when it has no rows
