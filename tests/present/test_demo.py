@@ -47,10 +47,13 @@ def _importer_inn(con: duckdb.DuckDBPyConnection, truth: Path) -> tuple[str, lis
 def test_every_declaration_line_loads(demo: tuple[Path, Path, duckdb.DuckDBPyConnection]) -> None:
     _, truth, con = demo
     expected = len(_truth(truth, "lines.csv"))
-    row = con.execute(
-        "SELECT rows_read, rows_accepted, rows_quarantined FROM sources WHERE format = 'declarations'"
-    ).fetchone()
-    assert row == (expected, expected, 0)
+    rows = con.execute(
+        "SELECT path, rows_read, rows_accepted, rows_quarantined FROM sources WHERE format = 'declarations'"
+    ).fetchall()
+    assert sorted(Path(r[0]).name for r in rows) == ["bills_of_lading.csv", "ru_imports.csv"]
+    assert tuple(sum(r[i] for r in rows) for i in (1, 2, 3)) == (expected, expected, 0)
+    loaded = con.execute("SELECT list(line_id) FROM declarations").fetchone()
+    assert loaded is not None and set(loaded[0]) == {r["line_id"] for r in _truth(truth, "lines.csv")}
 
 
 def test_direct_and_indirect_values_match_the_truth(

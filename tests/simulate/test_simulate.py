@@ -137,3 +137,93 @@ def test_smoke_world_loads_through_ingest_without_surprises(
         "SELECT count(DISTINCT party_id) FROM designations WHERE list = 'us_ofac_sdn'"
     ).fetchone()
     assert listed is not None and listed[0] >= 2
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("smoke")
+    simulate(load_scenario("smoke"), 3, out)
+    return out
+
+
+def _bills(folder: Path) -> list[dict[str, str]]:
+    with (folder / "declarations" / "bills_of_lading.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_lines_through_bill_of_lading_hubs_are_in_the_vendor_file_only(smoke: Path) -> None:
+    truth = {r["line_id"]: r for r in _truth(smoke, "lines.csv")}
+    bills = _bills(smoke)
+    declared = _declarations(smoke, "utf-8")
+    assert bills and len(bills) + len(declared) == len(truth)
+    for row in bills:
+        line = truth[f"{row['Bill of Lading Number']}/{row['Item Number']}"]
+        assert (line["route"], line["hub_country"], line["file"]) == ("indirect", "KZ", "bills_of_lading.csv")
+        assert Decimal(row["Value (USD)"].replace(",", "")) == Decimal(line["value_usd"])
+        assert dt.datetime.strptime(row["Arrival Date"], "%m/%d/%Y").date().isoformat() == line["date"]
+    assert all(truth[f"{r['ND']}/{r['G32']}"]["file"] == "ru_imports.csv" for r in declared)
+    names = {r["name"] for r in _truth(smoke, "names.csv")}
+    assert {r["Shipper"] for r in bills} | {r["Consignee"] for r in bills} <= names
+
+
+def test_statistics_are_the_lines_summed(smoke: Path) -> None:
+    with (smoke / "statistics" / "trade_flows_hs6_monthly.csv").open(encoding="utf-8") as handle:
+        stats = list(csv.DictReader(handle))
+    reported: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for row in stats:
+        reporter = "TW" if row["reporter"] == "Other Asia, nes" else row["reporter"]
+        reported[(reporter, row["partner"], row["flow"])] += Decimal(row["value"])
+    lines = _truth(smoke, "lines.csv")
+    imports = sum((Decimal(r["value_usd"]) for r in lines), Decimal(0))
+    recorded = sum(
+        (v for (rep, _, flow), v in reported.items() if (rep, flow) == ("RU", "import")), Decimal(0)
+    )
+    # The target's imports by origin are the declared (CIF) values, to the cent per row.
+    assert abs(recorded - imports) < 1
+    # Each dispatching country's exports to the target are the same lines at FOB (CIF / 1.06).
+    for hub in ("CN", "TR", "KZ"):
+        shipped = sum(
+            Decimal(r["value_usd"]) for r in lines if r["route"] == "indirect" and r["hub_country"] == hub
+        )
+        innocent = sum(
+            Decimal(r["value_usd"]) for r in lines if r["route"] == "direct" and r["true_origin"] == hub
+        )
+        assert abs(reported[(hub, "RU", "export")] - (shipped + innocent) / Decimal("1.06")) < 1
+    # The maker's country reports exports to the hubs its goods went through, not only to the target.
+    assert reported[("TW", "KZ", "export")] > 0 and reported[("TW", "RU", "export")] > 0
+
+
+def test_consignee_typologies_show_in_the_registry(smoke: Path) -> None:
+    entities = {r["entity_id"]: r for r in _truth(smoke, "entities.csv")}
+    with (smoke / "registry" / "companies.csv").open(encoding="utf-8") as handle:
+        companies = {r["company_id"]: r for r in csv.DictReader(handle)}
+    lines = _truth(smoke, "lines.csv")
+    consignees = {
+        t: {r["consignee_id"] for r in lines if t in r["typologies"].split(";")}
+        for t in ("dormant_company", "new_consignee", "residential_address", "shared_address")
+    }
+    assert all(len(ids) == 1 for ids in consignees.values()), consignees
+    (dormant,) = consignees["dormant_company"]
+    assert companies[dormant]["incorporation_date"] < "2013-01-01"
+    assert min(r["date"] for r in lines if r["consignee_id"] == dormant) >= "2023-01-01"
+    (new,) = consignees["new_consignee"]
+    assert companies[new]["incorporation_date"] > "2022-02-24"
+    (home,) = consignees["residential_address"]
+    assert ", кв. " in companies[home]["address"]
+    (shared,) = consignees["shared_address"]
+    neighbours = [c for c in companies.values() if c["address"] == companies[shared]["address"]]
+    assert len(neighbours) >= 4 and entities[shared]["role"] == "importer"
+
+
+def test_innocent_trade_sets_a_base_rate(smoke: Path) -> None:
+    lines = _truth(smoke, "lines.csv")
+    innocent = [r for r in lines if not r["scheme_id"]]
+    assert len(innocent) >= 15
+    controlled_origins = {"TW", "DE", "IT", "JP", "US", "KR"}
+    machines = {"845710", "845811", "845961"}
+    after_controls = [
+        r
+        for r in innocent
+        if r["true_hs6"] in machines and r["true_origin"] in controlled_origins and r["date"] >= "2022-02-24"
+    ]
+    assert after_controls == []  # an innocent line is never a controlled machine from a controlling country

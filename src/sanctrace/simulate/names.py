@@ -141,6 +141,8 @@ LEGAL_FORMS = {
     "KZ": ["ТОО", "TOO", "LLP"],
     "AE": ["FZE", "FZCO", "L.L.C."],
     "DE": ["GmbH"],
+    "IN": ["Pvt. Ltd.", "Private Limited"],
+    "IT": ["S.r.l.", "S.p.A."],
 }
 ABBREVIATIONS = {
     "TECHNOLOGY": "TECH",

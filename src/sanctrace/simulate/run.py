@@ -11,18 +11,18 @@ import csv
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from sanctrace.simulate.scenario import Scenario
 from sanctrace.simulate.shipments import Line, SchemeLines, innocent_lines
 from sanctrace.simulate.world import WorldBuilder
 from sanctrace.simulate.writers import (
+    BillOfLadingWriter,
     DeclarationWriter,
     NameLog,
+    Statistics,
     write_registry,
     write_sanctions,
-    write_statistics,
 )
 
 
@@ -43,7 +43,13 @@ def simulate(scenario: Scenario, seed: int, out: Path, lines: int | None = None)
         (out / folder).mkdir(parents=True, exist_ok=True)
     names = NameLog()
     declarations = DeclarationWriter(out / "declarations" / "ru_imports.csv", scenario, rng, names)
-    stats: list[tuple[str, str, str, Decimal]] = []
+    bills = (
+        BillOfLadingWriter(out / "declarations" / "bills_of_lading.csv", scenario, rng, names)
+        if scenario.bill_of_lading_hubs
+        else None
+    )
+    stats = Statistics(scenario)
+    bill_hubs = set(scenario.bill_of_lading_hubs)
     written = scheme_lines = 0
     with (out / "truth" / "lines.csv").open("w", encoding="utf-8", newline="") as handle:
         truth = csv.writer(handle)
@@ -63,13 +69,17 @@ def simulate(scenario: Scenario, seed: int, out: Path, lines: int | None = None)
                 "value_usd",
                 "scheme_id",
                 "typologies",
+                "file",
             ]
         )
 
         def emit(all_lines: Iterator[Line]) -> int:
             count = 0
             for line in all_lines:
-                declarations.write(line)
+                writer = declarations
+                if bills is not None and line.route == "indirect" and line.hub in bill_hubs:
+                    writer, line.layout = bills, "bill_of_lading"
+                writer.write(line)
                 truth.writerow(
                     [
                         line.line_id,
@@ -86,11 +96,10 @@ def simulate(scenario: Scenario, seed: int, out: Path, lines: int | None = None)
                         f"{line.value_usd:.2f}",
                         line.scheme_id,
                         ";".join(line.typologies),
+                        writer.file,
                     ]
                 )
-                if line.scheme_id:
-                    reporter = line.true_origin if line.route == "direct" else line.hub
-                    stats.append((reporter, line.hs[0], f"{line.date:%Y-%m}", line.value_usd))
+                stats.add(line)
                 count += 1
             return count
 
@@ -99,7 +108,9 @@ def simulate(scenario: Scenario, seed: int, out: Path, lines: int | None = None)
         extra = max(scenario.innocent_lines, (lines or 0) - scheme_lines)
         written = scheme_lines + emit(innocent_lines(builder, scenario, extra, counter))
     declarations.close()
-    write_statistics(out / "statistics" / "exports_to_target_hs6_monthly.csv", stats)
+    if bills is not None:
+        bills.close()
+    stats.write(out / "statistics" / "trade_flows_hs6_monthly.csv")
     write_registry(out / "registry", builder.world, names)
     write_sanctions(out / "sanctions", builder.world, names)
     _truth(out / "truth", scenario, builder, names)
@@ -157,6 +168,8 @@ def _truth(folder: Path, scenario: Scenario, builder: WorldBuilder, names: NameL
                 "markup" if s.price_factor > 1 else "",
                 "misdeclared_hs" if s.misdeclared_share else "",
                 "new_consignee" if s.new_consignee else "",
+                "dormant_company" if s.dormant_importer else "",
+                f"{s.importer_address}_address" if s.importer_address != "ordinary" else "",
                 "ownership_chain" if s.ownership_chain else "",
             ]
             members = [e.id for e in world.entities.values() if s.id in e.schemes]

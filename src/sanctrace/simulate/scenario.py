@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sanctrace.errors import UserError
 
@@ -41,6 +42,14 @@ class Scheme(BaseModel):
     designated_end_users: int = Field(1, ge=0)
     ownership_chain: bool = False  # a holding owned 50/50 by a designated person blocks a buyer
     hub_listed_on: dt.date | None = None  # the first hub trader is designated on this date
+    dormant_importer: bool = False  # importer registered years ago, silent until the scheme starts
+    importer_address: Literal["ordinary", "residential", "shared"] = "ordinary"  # shared: mass address
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scheme:
+        if self.dormant_importer and self.new_consignee:
+            raise ValueError(f"scheme {self.id}: an importer cannot be both dormant and newly incorporated")
+        return self
 
 
 class Noise(BaseModel):
@@ -61,6 +70,11 @@ class Scenario(BaseModel):
     end: dt.date
     schemes: list[Scheme]
     innocent_lines: int = Field(0, ge=0)  # scaled up by --lines
+    innocent_hub_share: float = Field(0.1, ge=0, le=1)  # innocent lines re-exported through a hub
+    # Indirect lines dispatched from these hubs are known only from a shipment-data vendor's bills
+    # of lading (declarations/bills_of_lading.csv), not from the target's declarations.
+    bill_of_lading_hubs: list[str] = Field(default_factory=list)
+    target_imports: bool = False  # also write the target's own import statistics by origin (CIF)
     noise: Noise = Noise()
 
 

@@ -44,10 +44,15 @@ class Line:
     hub: str
     scheme_id: str = ""
     typologies: list[str] = field(default_factory=list)
+    layout: str = "declaration"  # or "bill_of_lading": which file of the world carries the line
 
     @property
     def declaration_number(self) -> str:
-        return f"10013160/{self.date:%d%m%y}/{self.number:07d}"
+        """Customs post / date ddmmyy / serial, as on a Russian declaration; a vendor's bill number."""
+        if self.layout == "bill_of_lading":
+            return f"SIMU{self.number:010d}"
+        d = self.date
+        return f"10013160/{d.day:02d}{d.month:02d}{d.year % 100:02d}/{self.number:07d}"
 
     @property
     def line_id(self) -> str:
@@ -77,11 +82,25 @@ class SchemeLines:
         self.b, self.s, self.target, self.counter = builder, scheme, target, counter
         rng = builder.rng
         self.maker = builder.maker(scheme.maker_country)
+        since = builder.since(new=scheme.new_consignee, dormant=scheme.dormant_importer)
         self.importer = (
-            builder.front_importer(self.maker, new=scheme.new_consignee)
+            builder.front_importer(self.maker, new=scheme.new_consignee, dormant=scheme.dormant_importer)
             if scheme.front_company
-            else builder.entity("importer", target, [*builder.core(), "Trading"])
+            else builder.entity("importer", target, [*builder.core(), "Trading"], since=since)
         )
+        builder.place(self.importer, scheme.importer_address)
+        # What the consignee itself shows, on every line of the scheme.
+        self.party_typologies = [
+            name
+            for name, on in (
+                ("front_company", scheme.front_company),
+                ("new_consignee", scheme.new_consignee),
+                ("dormant_company", scheme.dormant_importer),
+                ("residential_address", scheme.importer_address == "residential"),
+                ("shared_address", scheme.importer_address == "shared"),
+            )
+            if on
+        ]
         hubs = sorted(scheme.indirect.hubs if scheme.indirect else {})
         self.traders = {
             h: builder.entity(
@@ -157,7 +176,7 @@ class SchemeLines:
             route,
             hub,
             self.s.id,
-            list(typologies),
+            [*typologies, *self.party_typologies],
         )
         return line
 
@@ -203,35 +222,61 @@ class SchemeLines:
             yield line
 
 
+INNOCENT_MAKER_COUNTRIES = ("CN", "CN", "TR", "IN", "DE", "IT")
+CONTROLLING = {"DE", "IT", "TW", "JP", "US", "KR"}  # their machine tools to the target are controlled
+SANCTIONS_START = dt.date(2022, 2, 24)
+
+
 def innocent_lines(
     builder: WorldBuilder, scenario: Scenario, count: int, counter: list[int]
 ) -> Iterator[Line]:
-    """Uncontrolled goods, and machine tools from origins that do not control them, shipped direct."""
+    """The base rate: uncontrolled goods from anywhere, machine tools from origins that do not control
+    them (or before the controls), and legitimate re-exports of uncontrolled goods through hubs.
+
+    The population grows with the line count (one importer per 2,000 lines, one maker per 10,000)
+    so a large world is not five firms trading millions of times.
+    """
     rng = builder.rng
-    importers = [builder.entity("innocent", scenario.target, [*builder.core(), "Service"]) for _ in range(5)]
-    makers = [builder.maker(c) for c in ("CN", "CN", "DE")]
+    importers = [
+        builder.entity("innocent", scenario.target, [*builder.core(), "Service"])
+        for _ in range(min(5_000, max(5, count // 2_000)))
+    ]
+    makers = [
+        builder.maker(INNOCENT_MAKER_COUNTRIES[i % len(INNOCENT_MAKER_COUNTRIES)])
+        for i in range(min(1_000, max(6, count // 10_000)))
+    ]
+    hubs = sorted({h for s in scenario.schemes if s.indirect for h in s.indirect.hubs}) or ["KZ"]
+    traders = {h: builder.entity("innocent", h, [*builder.core(), "Logistics"]) for h in hubs}
+    days = (scenario.end - scenario.start).days
     for _ in range(count):
         counter[0] += 1
         maker = rng.choice(makers)
-        hs = rng.choice(UNCONTROLLED) if rng.random() < 0.7 else rng.choice(CNC)
-        days = (scenario.end - scenario.start).days
         date = scenario.start + dt.timedelta(days=rng.randint(0, days))
+        may_ship_machines = maker.country not in CONTROLLING or date < SANCTIONS_START
+        hs = rng.choice(CNC) if may_ship_machines and rng.random() < 0.3 else rng.choice(UNCONTROLLED)
         value = Decimal(rng.randint(5_000, 120_000))
+        shipper, dispatch, route, hub = maker, maker.country, "direct", ""
+        if rng.random() < scenario.innocent_hub_share and hs in UNCONTROLLED:
+            hub = rng.choice(hubs)
+            if hub != maker.country:
+                shipper, dispatch, route = traders[hub], hub, "indirect"
+            else:
+                hub = ""
         yield Line(
             counter[0],
             date,
-            maker,
+            shipper,
             rng.choice(importers),
             maker,
             maker.country,
             maker.country,
-            maker.country,
-            maker.country,
+            dispatch,
+            dispatch,
             hs,
             hs[0],
             value,
             rng.randint(1, 50),
             maker.brand,
-            "direct",
-            "",
+            route,
+            hub,
         )

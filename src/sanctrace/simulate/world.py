@@ -12,6 +12,7 @@ from sanctrace.simulate.ownership import blocked_by_ownership
 from sanctrace.simulate.scenario import Scenario
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_RU_STREETS = ["Лесная", "Садовая", "Советская", "Заводская", "Парковая", "Молодёжная", "Школьная"]
 
 
 @dataclass
@@ -132,9 +133,29 @@ class WorldBuilder:
             maker.names.append(maker.names[0].replace(city, TW_CITIES[city]))
         return maker
 
-    def front_importer(self, maker: Entity, *, new: bool) -> Entity:
+    def since(self, *, new: bool, dormant: bool) -> dt.date | None:
+        """Incorporation: after 2022-02-24 for a new consignee, 2006-2012 for a dormant one."""
+        if new:
+            return dt.date(2022, self.rng.randint(4, 12), self.rng.randint(1, 28))
+        if dormant:
+            return dt.date(self.rng.randint(2006, 2012), self.rng.randint(1, 12), self.rng.randint(1, 28))
+        return None
+
+    def place(self, entity: Entity, kind: str) -> None:
+        """A residential flat, or a mass-registration address shared with shell companies."""
+        rng = self.rng
+        street = f"г. Москва, ул. {rng.choice(_RU_STREETS)}, д. {rng.randint(1, 90)}"
+        if kind == "residential":
+            entity.address = f"{street}, кв. {rng.randint(1, 240)}"
+        elif kind == "shared":
+            entity.address = f"{street}, офис {rng.randint(1, 9)}"
+            for _ in range(3):
+                shell = self.entity("innocent", entity.country, [*self.core(), "Consulting"])
+                shell.address = entity.address
+
+    def front_importer(self, maker: Entity, *, new: bool, dormant: bool = False) -> Entity:
         core = list(maker.brand.title().split())
-        since = dt.date(2022, self.rng.randint(4, 12), self.rng.randint(1, 28)) if new else None
+        since = self.since(new=new, dormant=dormant)
         importer = self.entity("front_importer", "RU", [*core, "Technology"], since=since)
         owner = self.world.add(
             Entity(f"P{self.counter:04d}", "owner", "TW", [f"Chen {self.rng.choice(WORDS)}"], schema="Person")

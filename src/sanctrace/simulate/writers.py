@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import random
 from collections import defaultdict
-from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +22,54 @@ COUNTRY_RU = {
     "RU": "РОССИЯ",
     "DE": "ГЕРМАНИЯ",
     "KZ": "КАЗАХСТАН",
+    "IN": "ИНДИЯ",
+    "IT": "ИТАЛИЯ",
 }
+COUNTRY_EN = {
+    "TW": "Taiwan",
+    "CN": "China",
+    "TR": "Turkey",
+    "RU": "Russian Federation",
+    "DE": "Germany",
+    "KZ": "Kazakhstan",
+    "IN": "India",
+    "IT": "Italy",
+}
+BILL_OF_LADING_HEADER = [
+    "Bill of Lading Number",
+    "Item Number",
+    "Arrival Date",
+    "Shipper",
+    "Shipper Address",
+    "Shipper Country",
+    "Consignee",
+    "Consignee Address",
+    "Consignee Country",
+    "Notify Party",
+    "Country of Origin",
+    "Country of Dispatch",
+    "Destination Country",
+    "HS Code",
+    "Product Description",
+    "Brand",
+    "Manufacturer",
+    "Quantity",
+    "Quantity Unit",
+    "Weight (kg)",
+    "Value (USD)",
+    "Vessel",
+    "Port of Lading",
+]
+DESCRIPTION_EN = {
+    "845710": "VERTICAL MACHINING CENTRE CNC",
+    "845811": "CNC HORIZONTAL LATHE",
+    "845961": "CNC MILLING MACHINE",
+    "846693": "PARTS AND ACCESSORIES FOR MACHINE TOOLS",
+    "940360": "WOODEN OFFICE FURNITURE",
+    "392690": "ARTICLES OF PLASTICS NES",
+    "732690": "ARTICLES OF IRON OR STEEL NES",
+}
+PORTS = {"TR": "Mersin", "CN": "Shanghai", "KZ": "Aktau"}
 HEADER = [
     "ND",
     "G32",
@@ -59,8 +105,8 @@ HEADER = [
 
 
 def money(value: Decimal) -> str:
-    whole, cents = f"{value:.2f}".split(".")
-    return f"{int(whole):,}".replace(",", " ") + "," + cents
+    """12 345,67: a space between thousands and a decimal comma, as Russian exports print."""
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",")
 
 
 def spaced(code: str, rng: random.Random) -> str:
@@ -90,6 +136,7 @@ class DeclarationWriter:
         self.writer = csv.writer(self.handle, delimiter=";")
         self.writer.writerow(HEADER)
         self.file = path.name
+        self._usable_names: dict[str, list[str]] = {}
 
     def _encodable(self, text: str) -> bool:
         try:
@@ -98,10 +145,18 @@ class DeclarationWriter:
             return False
         return True
 
+    def _usable(self, entity: Entity) -> list[str]:
+        """The entity's names this file's encoding can carry (cached: the names never change)."""
+        found = self._usable_names.get(entity.id)
+        if found is None:
+            found = [n for n in entity.names if self._encodable(n)] or [
+                entity.names[0].encode("ascii", "ignore").decode()
+            ]
+            self._usable_names[entity.id] = found
+        return found
+
     def _name(self, entity: Entity, *, upper: bool = False) -> str:
-        usable = [n for n in entity.names if self._encodable(n)] or [
-            entity.names[0].encode("ascii", "ignore").decode()
-        ]
+        usable = self._usable(entity)
         name = (
             usable[0]
             if self.rng.random() >= self.scenario.noise.name_variant_rate
@@ -169,31 +224,94 @@ class DeclarationWriter:
         self.handle.close()
 
 
-def write_statistics(path: Path, lines: Iterable[tuple[str, str, str, Decimal]]) -> None:
-    """(reporter, hs6, period, value) summed, FOB (declared CIF / 1.06), in the trade-flows template."""
-    totals: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-    for reporter, hs6, period, value in lines:
-        totals[(reporter, hs6, period)] += value
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(TEMPLATE_COLUMNS)
-        for (reporter, hs6, period), value in sorted(totals.items()):
-            name = "Other Asia, nes" if reporter == "TW" else reporter
-            writer.writerow(
-                [
-                    name,
-                    "RU",
-                    "export",
-                    hs6,
-                    period,
-                    f"{value / Decimal('1.06'):.2f}",
-                    "USD",
-                    "FOB",
-                    "",
-                    "",
-                    "",
-                ]
-            )
+class BillOfLadingWriter(DeclarationWriter):
+    """The vendor's bill-of-lading export: English headers, Latin names, US-style dates and numbers."""
+
+    def __init__(self, path: Path, scenario: Scenario, rng: random.Random, names: NameLog) -> None:
+        self.scenario, self.rng, self.names = scenario, rng, names
+        self.handle = path.open("w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.handle)
+        self.writer.writerow(BILL_OF_LADING_HEADER)
+        self.file = path.name
+        self._usable_names = {}
+
+    def _encodable(self, text: str) -> bool:
+        return text.isascii()  # vendors print names in Latin letters
+
+    def write(self, line: Line) -> None:
+        rng = self.rng
+        maker = self._name(line.maker, upper=True) if line.maker else ""
+        hs6 = line.hs[0]
+        self.writer.writerow(
+            [
+                line.declaration_number,
+                "1",
+                line.date.strftime("%m/%d/%Y"),
+                self._name(line.shipper, upper=True),
+                line.shipper.address,
+                COUNTRY_EN.get(line.shipper.country, line.shipper.country),
+                self._name(line.consignee, upper=True),
+                line.consignee.address,
+                COUNTRY_EN.get(line.consignee.country, line.consignee.country),
+                "SAME AS CONSIGNEE",
+                COUNTRY_EN.get(line.declared_origin, line.declared_origin),
+                COUNTRY_EN.get(line.dispatch, line.dispatch),
+                COUNTRY_EN.get(self.scenario.target, self.scenario.target),
+                f"{hs6[:4]}.{hs6[4:]}",
+                f"{DESCRIPTION_EN.get(hs6, 'GOODS')} MODEL {line.trademark[:2]}-{rng.choice([650, 1050])}",
+                line.trademark,
+                maker,
+                str(line.quantity),
+                "PCS",
+                f"{rng.randint(2500, 9000) * line.quantity:,}",
+                f"{line.value_usd:,.2f}",
+                f"SIM {rng.choice(['STAR', 'WAVE', 'HORIZON'])}",
+                PORTS.get(line.dispatch, ""),
+            ]
+        )
+
+
+FOB_FROM_CIF = Decimal("1.06")  # freight and insurance to the target, on the declared CIF value
+HUB_MARGIN = Decimal("1.08")  # what a hub trader adds between buying from the maker and selling on
+
+
+class Statistics:
+    """Official trade statistics implied by the lines, summed per reporter, partner, flow, HS-6, month.
+
+    For each line: the dispatching country reports an export to the target (FOB); for an indirect
+    line the true origin also reports an export to the hub one month earlier, at the hub's purchase
+    price and under the true HS code; and, when the scenario asks, the target reports its import by
+    declared origin (CIF, as declared). Held as totals, so memory does not grow with the lines.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.totals: dict[tuple[str, str, str, str, str], Decimal] = defaultdict(Decimal)
+
+    def add(self, line: Line) -> None:
+        target, month = self.scenario.target, f"{line.date.year}-{line.date.month:02d}"
+        if line.dispatch == target:
+            return
+        fob = line.value_usd / FOB_FROM_CIF
+        self.totals[(line.dispatch, target, "export", line.hs[0], month)] += fob
+        if line.route == "indirect" and line.true_origin != line.dispatch:
+            earlier = line.date.replace(day=1) - dt.timedelta(days=1)
+            key = (line.true_origin, line.dispatch, "export", line.true_hs6, f"{earlier:%Y-%m}")
+            self.totals[key] += fob / HUB_MARGIN
+        if self.scenario.target_imports:
+            self.totals[(target, line.declared_origin, "import", line.hs[0], month)] += line.value_usd
+
+    def write(self, path: Path) -> None:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(TEMPLATE_COLUMNS)
+            for (reporter, partner, flow, hs6, period), value in sorted(self.totals.items()):
+                # Taiwan appears under UN Comtrade's name for it, as in real statistics.
+                name = "Other Asia, nes" if reporter == "TW" else reporter
+                valuation = "FOB" if flow == "export" else "CIF"
+                writer.writerow(
+                    [name, partner, flow, hs6, period, f"{value:.2f}", "USD", valuation, "", "", ""]
+                )
 
 
 def write_registry(folder: Path, world: World, names: NameLog) -> None:
