@@ -39,7 +39,7 @@ def make_file(lines: int, out: Path) -> None:
     copies = lines // int(seed_rows[0]) + 1
     con.execute(
         f"""COPY (
-            SELECT * REPLACE (ND || '-' || CAST(copy AS VARCHAR) AS ND)
+            SELECT seed.* REPLACE (ND || '-' || CAST(copy AS VARCHAR) AS ND)
             FROM seed, range({copies}) AS r(copy) LIMIT {lines}
         ) TO '{out.as_posix()}' (HEADER, DELIMITER ';')"""
     )

@@ -234,16 +234,16 @@ def innocent_lines(
     them (or before the controls), and legitimate re-exports of uncontrolled goods through hubs.
 
     The population grows with the line count (one importer per 2,000 lines, one maker per 10,000)
-    so a large world is not five firms trading millions of times.
+    so a large world is not five firms trading millions of times; capped so names do not run out.
     """
     rng = builder.rng
     importers = [
         builder.entity("innocent", scenario.target, [*builder.core(), "Service"])
-        for _ in range(min(5_000, max(5, count // 2_000)))
+        for _ in range(min(3_000, max(5, count // 2_000)))
     ]
     makers = [
         builder.maker(INNOCENT_MAKER_COUNTRIES[i % len(INNOCENT_MAKER_COUNTRIES)])
-        for i in range(min(1_000, max(6, count // 10_000)))
+        for i in range(min(600, max(6, count // 10_000)))
     ]
     hubs = sorted({h for s in scenario.schemes if s.indirect for h in s.indirect.hubs}) or ["KZ"]
     traders = {h: builder.entity("innocent", h, [*builder.core(), "Logistics"]) for h in hubs}

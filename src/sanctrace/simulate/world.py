@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
+from sanctrace.errors import UserError
 from sanctrace.resolve.identifiers import is_valid
 from sanctrace.simulate.names import TW_CITIES, WORDS, variants
 from sanctrace.simulate.ownership import blocked_by_ownership
@@ -92,15 +93,20 @@ class WorldBuilder:
 
     def __init__(self, scenario: Scenario, rng: random.Random) -> None:
         self.scenario, self.rng, self.world = scenario, rng, World()
-        self.used: set[tuple[str, str]] = set()
+        self.used: set[tuple[str, ...]] = set()
         self.counter = 0
 
     def core(self) -> list[str]:
+        """Two distinct words not used before; three once the pairs run out (large worlds)."""
+        pairs = len(WORDS) * (len(WORDS) - 1)
+        size = 2 if len(self.used) < pairs else 3
+        if len(self.used) >= pairs + pairs * (len(WORDS) - 2):
+            raise UserError("the simulated world ran out of company names; ask for fewer lines")
         while True:
-            pair = (self.rng.choice(WORDS), self.rng.choice(WORDS))
-            if pair[0] != pair[1] and pair not in self.used:
-                self.used.add(pair)
-                return list(pair)
+            words = tuple(self.rng.sample(WORDS, size))
+            if words not in self.used:
+                self.used.add(words)
+                return list(words)
 
     def entity(self, role: str, country: str, core: list[str], *, since: dt.date | None = None) -> Entity:
         self.counter += 1
