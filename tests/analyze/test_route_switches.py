@@ -41,3 +41,24 @@ def test_consignee_with_only_other_routes(analysed: duckdb.DuckDBPyConnection) -
         " WHERE basket = 'tw_machine_tools' AND consignee_key = 'ZAVOD STANKOV AO'",
     )
     assert row == (0, 0, 1, None, False)
+
+
+SCORE_SQL = (
+    "SELECT consignee_party_id, score, switch_rank FROM route_switches"
+    " WHERE basket = 'tw_machine_tools' AND consignee_key = ?"
+)
+
+
+def test_clean_switch_outranks_side_by_side_routes(analysed: duckdb.DuckDBPyConnection) -> None:
+    # ru-imt: no overlap; balance 0.5 + 1,650,000.50 / 6,920,000.50; support 7 lines / 10.
+    party, score, rank = one(analysed, SCORE_SQL, "ru-imt")
+    assert party == "ru-imt" and rank == 1
+    assert abs(score - round(1.0 * (0.5 + 1650000.50 / 6920000.50) * 0.7, 4)) < 1e-9
+    # Stanko: 1 of 2 indirect lines before the last direct; balance 0.5 + 150,000 / 370,000; 3 lines.
+    party, score, rank = one(analysed, SCORE_SQL, "STANKO TRADE OOO")
+    assert party is None and rank > 1
+    assert abs(score - round(0.5 * (0.5 + 150000 / 370000) * 0.3, 4)) < 1e-9
+
+
+def test_one_route_only_scores_zero(analysed: duckdb.DuckDBPyConnection) -> None:
+    assert one(analysed, SCORE_SQL, "ZAVOD STANKOV AO")[1] == 0
