@@ -22,10 +22,8 @@ def test_detection_report_on_the_smoke_world(tmp_path: Path) -> None:
     con = build(tmp_path / "world", tmp_path / "w.duckdb")
     accuracy, confusion, _ = routes(con)
     assert 0.5 < accuracy <= 1.0
-    assert (
-        sum(int(str(n)) for _, _, n in confusion)
-        == con.execute("SELECT count(*) FROM truth_lines").fetchone()[0]
-    )  # type: ignore[index]
+    total = con.execute("SELECT count(*) FROM truth_lines").fetchone()
+    assert total is not None and sum(int(str(n)) for _, _, n in confusion) == total[0]
     found = switches(con, min_score=None)
     assert found.true == 1  # only S1 has direct supply before its route through hubs
     text = report(con, "smoke", 9, 0)
