@@ -7,6 +7,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from sanctrace.simulate.scenario import Leg, Scenario, Scheme
 from sanctrace.simulate.world import Entity, Tie, WorldBuilder
@@ -46,7 +47,7 @@ class Line:
     typologies: list[str] = field(default_factory=list)
     layout: str = "declaration"  # or "bill_of_lading": which file of the world carries the line
 
-    @property
+    @cached_property
     def declaration_number(self) -> str:
         """Customs post / date ddmmyy / serial, as on a Russian declaration; a vendor's bill number."""
         if self.layout == "bill_of_lading":

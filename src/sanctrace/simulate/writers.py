@@ -104,6 +104,14 @@ HEADER = [
 ]
 
 
+RUB_PER_USD = Decimal("92.5")
+
+
+def _whole(kg: int) -> str:
+    """Whole kilograms the Russian way: 12 345,00."""
+    return f"{kg:,}".replace(",", " ") + ",00"
+
+
 def money(value: Decimal) -> str:
     """12 345,67: a space between thousands and a decimal comma, as Russian exports print."""
     return f"{value:,.2f}".replace(",", " ").replace(".", ",")
@@ -184,7 +192,8 @@ class DeclarationWriter:
         model = f"{line.trademark[:2]}-{rng.choice([650, 850, 1050, 1300])}"
         description = f"{line.hs[2]} МОДЕЛЬ {model}, {line.quantity} ШТ"
         maker = self._name(line.maker, upper=True) if line.maker else "ОТСУТСТВУЕТ"
-        net = Decimal(rng.randint(2500, 9000) * line.quantity)
+        net = rng.randint(2500, 9000) * line.quantity
+        value = money(line.value_usd)
         self.writer.writerow(
             [
                 line.declaration_number,
@@ -207,15 +216,15 @@ class DeclarationWriter:
                 maker.upper(),
                 line.trademark,
                 spaced(line.hs[1], rng),
-                money(net * Decimal("1.08")),
-                money(net),
+                _whole(net * 108 // 100),
+                _whole(net),
                 str(line.quantity),
                 "ШТ",
                 rng.choice(["FCA", "CIP", "DAP", "EXW"]),
                 "USD",
-                money(line.value_usd),
-                money(line.value_usd * Decimal("92.5")),
-                money(line.value_usd),
+                value,
+                money(line.value_usd * RUB_PER_USD),
+                value,
                 line.date.strftime("%d.%m.%Y"),
             ]
         )
@@ -273,6 +282,7 @@ class BillOfLadingWriter(DeclarationWriter):
 
 FOB_FROM_CIF = Decimal("1.06")  # freight and insurance to the target, on the declared CIF value
 HUB_MARGIN = Decimal("1.08")  # what a hub trader adds between buying from the maker and selling on
+ONE = Decimal(1)
 
 
 class Statistics:
@@ -286,26 +296,30 @@ class Statistics:
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
-        self.totals: dict[tuple[str, str, str, str, str], Decimal] = defaultdict(Decimal)
+        # Declared (CIF) values summed per key and divisor; divided once when written (it is linear).
+        self.totals: dict[tuple[str, str, str, str, str], dict[Decimal, Decimal]] = defaultdict(
+            lambda: defaultdict(Decimal)
+        )
 
     def add(self, line: Line) -> None:
-        target, month = self.scenario.target, f"{line.date.year}-{line.date.month:02d}"
+        target, d = self.scenario.target, line.date
         if line.dispatch == target:
             return
-        fob = line.value_usd / FOB_FROM_CIF
-        self.totals[(line.dispatch, target, "export", line.hs[0], month)] += fob
+        month = f"{d.year}-{d.month:02d}"
+        self.totals[(line.dispatch, target, "export", line.hs[0], month)][FOB_FROM_CIF] += line.value_usd
         if line.route == "indirect" and line.true_origin != line.dispatch:
-            earlier = line.date.replace(day=1) - dt.timedelta(days=1)
-            key = (line.true_origin, line.dispatch, "export", line.true_hs6, f"{earlier:%Y-%m}")
-            self.totals[key] += fob / HUB_MARGIN
+            earlier = f"{d.year - 1}-12" if d.month == 1 else f"{d.year}-{d.month - 1:02d}"
+            key = (line.true_origin, line.dispatch, "export", line.true_hs6, earlier)
+            self.totals[key][FOB_FROM_CIF * HUB_MARGIN] += line.value_usd
         if self.scenario.target_imports:
-            self.totals[(target, line.declared_origin, "import", line.hs[0], month)] += line.value_usd
+            self.totals[(target, line.declared_origin, "import", line.hs[0], month)][ONE] += line.value_usd
 
     def write(self, path: Path) -> None:
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(TEMPLATE_COLUMNS)
-            for (reporter, partner, flow, hs6, period), value in sorted(self.totals.items()):
+            for (reporter, partner, flow, hs6, period), sums in sorted(self.totals.items()):
+                value = sum((total / divisor for divisor, total in sums.items()), Decimal(0))
                 # Taiwan appears under UN Comtrade's name for it, as in real statistics.
                 name = "Other Asia, nes" if reporter == "TW" else reporter
                 valuation = "FOB" if flow == "export" else "CIF"
