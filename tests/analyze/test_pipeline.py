@@ -1,3 +1,4 @@
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,41 @@ def test_every_sql_file_has_a_header_comment() -> None:
     for path in files:
         head = path.read_text("utf-8").splitlines()[0]
         assert head.startswith(f"-- {path.stem}:"), path.name
+
+
+def test_basket_period_and_event_narrow_every_analysis() -> None:
+    con = build_warehouse()
+    params = AnalysisParams(
+        basket="tw_machine_tools",
+        period_from=dt.date(2023, 6, 1),
+        period_to=dt.date(2023, 8, 31),
+        control_event="tw-mid-2023",
+    )
+    run_analyses(DuckDBEngine(con), params)
+    baskets = con.execute("SELECT DISTINCT basket FROM basket_lines").fetchall()
+    dates = con.execute(
+        "SELECT min(registration_date), max(registration_date), count(*) FILTER (registration_date IS NULL)"
+        " FROM shipment_routes"
+    ).fetchone()
+    events = con.execute("SELECT DISTINCT event_id FROM control_event_windows").fetchall()
+    all_lines = con.execute("SELECT count(*) FROM declarations").fetchone()
+    scoped_lines = con.execute("SELECT count(*) FROM shipment_routes").fetchone()
+    con.close()
+    assert baskets == [("tw_machine_tools",)]
+    assert dates is not None and dates[0] >= dt.date(2023, 6, 1) and dates[1] <= dt.date(2023, 8, 31)
+    assert dates[2] == 0  # undated lines cannot be placed in a period
+    assert events == [("tw-mid-2023",)]
+    assert all_lines is not None and scoped_lines is not None and 0 < scoped_lines[0] < all_lines[0]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"period_from": dt.date(2024, 1, 1), "period_to": dt.date(2023, 1, 1)},
+        {"basket": " "},
+        {"control_event": ""},
+    ],
+)
+def test_scope_parameters_are_checked(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(UserError):
+        AnalysisParams(**kwargs)

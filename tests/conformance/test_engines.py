@@ -6,6 +6,7 @@ test_coverage.py fails if one escapes this list or returns nothing on the fixtur
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,12 @@ CONFORMANCE_QUERIES = list_queries("sanctrace.analyze")
 PARAM_SETS = {
     "all_origins": AnalysisParams(),
     "origin_tw": AnalysisParams(origin="TW", top_n=2, window_months=3),
+    "scoped": AnalysisParams(
+        basket="tw_machine_tools",
+        period_from=dt.date(2023, 1, 1),
+        period_to=dt.date(2023, 12, 31),
+        control_event="tw-mid-2023",
+    ),
 }
 
 Outputs = dict[tuple[str, str], tuple[Result, Result]]

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from sanctrace.present.cli import app
 
-COMMANDS = ("ingest", "resolve", "analyze", "report", "screen", "demo", "serve")
+COMMANDS = ("ingest", "resolve", "analyze", "report", "screen", "demo", "simulate", "serve")
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -60,3 +60,22 @@ def test_bad_date_option_is_a_user_error(tmp_path: Path) -> None:
     result = _run("resolve", "--as-of", "yesterday", "--db", str(tmp_path / "w.duckdb"), cwd=tmp_path)
     assert result.returncode == 2
     assert "not a date" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_analyze_scope_options_are_checked(tmp_path: Path) -> None:
+    db = str(tmp_path / "w.duckdb")
+    bad_date = _run("analyze", "--from", "2023-13-01", "--db", db, cwd=tmp_path)
+    assert bad_date.returncode == 2 and "--from must be a date" in bad_date.stderr
+    reversed_period = _run("analyze", "--from", "2024-01-01", "--to", "2023-01-01", "--db", db, cwd=tmp_path)
+    assert reversed_period.returncode == 2 and "after it ends" in reversed_period.stderr
+    assert "Traceback" not in bad_date.stderr + reversed_period.stderr
+
+
+def test_analyze_runs_for_one_basket_period_and_event(tmp_path: Path) -> None:
+    db = str(tmp_path / "w.duckdb")
+    result = _run(
+        "analyze", "--basket", "machine-tools", "--from", "2023-01-01", "--to", "2023-12-31",
+        "--event", "no-such-event", "--db", db, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "tables written" in result.stdout

@@ -7,6 +7,7 @@ fields of :class:`AnalysisParams`, under the names in ``_SQL_NAMES``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,12 +24,17 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 @dataclass(frozen=True)
 class AnalysisParams:
-    """What the analyst chooses: the destination, optionally one origin, and report sizes."""
+    """What the analyst chooses: the destination, optionally one origin, basket, period and control
+    event, and report sizes. None means "all" for basket, period bounds and event."""
 
     target: str = "RU"
     origin: str | None = None
     top_n: int = 10
     window_months: int = 6
+    basket: str | None = None
+    period_from: dt.date | None = None  # first registration date counted (inclusive)
+    period_to: dt.date | None = None  # last registration date counted (inclusive)
+    control_event: str | None = None  # an event_id of control_events
 
     def __post_init__(self) -> None:
         if not _COUNTRY.match(self.target):
@@ -47,6 +53,12 @@ class AnalysisParams:
             or not 1 <= self.window_months <= 120
         ):
             raise UserError(f"window_months must be a whole number from 1 to 120, got {self.window_months!r}")
+        if self.period_from and self.period_to and self.period_from > self.period_to:
+            raise UserError(f"the period starts ({self.period_from}) after it ends ({self.period_to})")
+        for name in ("basket", "control_event"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise UserError(f"{name} must be a name, got {value!r}")
 
     def sql_values(self) -> dict[str, ParamValue]:
         """The values under the ``$names`` the SQL files use."""
@@ -55,6 +67,10 @@ class AnalysisParams:
             "origin": self.origin,
             "top_n": self.top_n,
             "months": self.window_months,
+            "basket": self.basket,
+            "period_from": self.period_from,
+            "period_to": self.period_to,
+            "event": self.control_event,
         }
 
 

@@ -80,13 +80,30 @@ def analyze(
     origin: OriginOption = None,
     top: Annotated[int, typer.Option(help="How many top parties to keep per role.")] = 10,
     window: Annotated[int, typer.Option(help="Months before/after each control event.")] = 6,
+    basket: Annotated[str | None, typer.Option(help="Only this basket (default: every basket).")] = None,
+    period_from: Annotated[
+        str | None, typer.Option("--from", help="First registration date counted, YYYY-MM-DD.")
+    ] = None,
+    period_to: Annotated[
+        str | None, typer.Option("--to", help="Last registration date counted, YYYY-MM-DD.")
+    ] = None,
+    event: Annotated[
+        str | None, typer.Option(help="Only this control event (an event_id of control_events).")
+    ] = None,
     engine: Annotated[str, typer.Option(help="duckdb (default) or spark (local, needs Java).")] = "duckdb",
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Classify routes and compute the monthly flows, top parties and route switches."""
     con = connect(db)
     params = AnalysisParams(
-        target=target.upper(), origin=origin.upper() if origin else None, top_n=top, window_months=window
+        target=target.upper(),
+        origin=origin.upper() if origin else None,
+        top_n=top,
+        window_months=window,
+        basket=basket,
+        period_from=_date_option("--from", period_from),
+        period_to=_date_option("--to", period_to),
+        control_event=event,
     )
     if engine == "spark":
         tables = steps.analyze_on_spark(con, params)
@@ -96,6 +113,15 @@ def analyze(
         raise UserError(f"unknown engine {engine!r}: use duckdb or spark")
     console.print(steps.route_totals(con))
     console.print(f"tables written: {', '.join(tables)}")
+
+
+def _date_option(flag: str, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise UserError(f"{flag} must be a date as YYYY-MM-DD, got {value!r}") from exc
 
 
 @app.command()

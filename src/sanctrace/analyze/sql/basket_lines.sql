@@ -8,7 +8,8 @@
 --   controlled_on_date is TRUE when ANY matching entry of the basket was in force on the line's
 --   registration_date: effective_from <= date < effective_to, a NULL bound meaning open-ended.
 --
--- Parameters: none.
+-- Parameters:
+--   $basket  one basket name, or NULL for every basket in table baskets.
 --
 -- Output columns: basket, line_id, hs_prefix, tier, controlled_on_date (BOOLEAN; NULL when the line
 --   has no registration_date), entries_matched (how many basket entries matched the line).
@@ -64,5 +65,6 @@ FROM (
     JOIN baskets AS b
         ON b.hs_prefix = left(coalesce(d.commodity_code, d.hs6), lengths.prefix_length)
         AND length(b.hs_prefix) = lengths.prefix_length
+    WHERE $basket IS NULL OR b.basket = $basket
 ) AS matched
 WHERE pick = 1

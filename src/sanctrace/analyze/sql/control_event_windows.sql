@@ -10,6 +10,7 @@
 --   $target  ISO-2 destination country.
 --   $origin  ISO-2 origin country, or NULL for all origins.
 --   $months  window length in calendar months on each side of the event date (positive integer).
+--   $event   one event_id of control_events, or NULL for every event.
 --
 -- Output columns: event_id, jurisdiction, event_date, basket, route, window_start (first day
 --   counted before), window_end (first day no longer counted after), value_before, lines_before,
@@ -39,6 +40,7 @@ WITH events AS (
     FROM control_events AS e
     JOIN (SELECT DISTINCT basket FROM baskets) AS b
         ON e.basket IS NULL OR e.basket = b.basket
+    WHERE $event IS NULL OR e.event_id = $event
 ),
 scoped AS (
     SELECT bl.basket, sr.route, sr.registration_date, sr.value_usd

@@ -10,7 +10,10 @@
 --   The rules are applied in this order, so a line made and shipped from Russia to Russia is
 --   'domestic', not 'direct'. hub_country is NULL unless the route is 'indirect'.
 --
--- Parameters: none.
+-- Parameters:
+--   $period_from, $period_to  first and last registration date kept (inclusive), or NULL for no
+--                             bound. With either bound set, lines without a registration_date are
+--                             left out (they cannot be placed in the period).
 --
 -- Output columns: line_id, registration_date, month (DATE, first day of the registration month),
 --   hs6, commodity_code, flow, value_usd, origin_country, dispatch_country, trading_country,
@@ -59,3 +62,5 @@ SELECT
     d.source_id,
     d.row_number
 FROM declarations AS d
+WHERE ($period_from IS NULL OR d.registration_date >= $period_from)
+    AND ($period_to IS NULL OR d.registration_date <= $period_to)
