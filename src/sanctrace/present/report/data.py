@@ -72,7 +72,7 @@ ORDER BY month, route, hub_country"""
 
 TOP_PARTIES_SQL = """SELECT role, rank, party_key, label, value_usd, share, lines, first_date, last_date
 FROM top_parties
-WHERE basket = $basket AND role = $role AND rank <= $max_rank
+WHERE basket = $basket AND period = 'all' AND role = $role AND rank <= $max_rank
 ORDER BY rank, label"""
 
 ROUTE_SWITCHES_SQL = """SELECT consignee_key, consignee_label, last_direct_date, first_indirect_date,
