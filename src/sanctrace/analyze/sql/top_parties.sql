@@ -45,11 +45,47 @@ WITH in_scope AS (
     WHERE sr.destination_country = $target
         AND ($origin IS NULL OR sr.origin_country = $origin)
 ),
+-- Lines are first summed per combination of the four parties (and year): there are far fewer
+-- combinations than lines, so the per-role split below works on a small table.
+yearly AS (
+    SELECT
+        basket,
+        year(registration_date) AS year,
+        route,
+        hub_country,
+        manufacturer_text,
+        shipper_party_id,
+        shipper_name,
+        consignee_party_id,
+        consignee_name,
+        sum(value_usd) AS value_usd,
+        count(*) AS lines,
+        min(registration_date) AS first_date,
+        max(registration_date) AS last_date,
+        -- Earliest / latest dated line, ties by line_id: the ISO date (10 characters) and '|'
+        -- prefix the line_id, so one min/max finds it without ranking every line.
+        min(CAST(registration_date AS VARCHAR) || '|' || line_id) AS first_key,
+        max(CAST(registration_date AS VARCHAR) || '|' || line_id) AS last_key
+    FROM in_scope
+    GROUP BY basket, year(registration_date), route, hub_country, manufacturer_text, shipper_party_id,
+        shipper_name, consignee_party_id, consignee_name
+),
 scoped AS (
-    SELECT 'all' AS period, * FROM in_scope
+    SELECT
+        basket, 'all' AS period, route, hub_country, manufacturer_text, shipper_party_id, shipper_name,
+        consignee_party_id, consignee_name, sum(value_usd) AS value_usd, sum(lines) AS lines,
+        min(first_date) AS first_date, max(last_date) AS last_date, min(first_key) AS first_key,
+        max(last_key) AS last_key
+    FROM yearly
+    GROUP BY basket, route, hub_country, manufacturer_text, shipper_party_id, shipper_name,
+        consignee_party_id, consignee_name
     UNION ALL
-    SELECT CAST(year(registration_date) AS VARCHAR) AS period, * FROM in_scope
-    WHERE registration_date IS NOT NULL
+    SELECT
+        basket, CAST(year AS VARCHAR) AS period, route, hub_country, manufacturer_text, shipper_party_id,
+        shipper_name, consignee_party_id, consignee_name, value_usd, lines, first_date, last_date,
+        first_key, last_key
+    FROM yearly
+    WHERE year IS NOT NULL
 ),
 totals AS (
     SELECT basket, period, sum(value_usd) AS basket_value
@@ -58,34 +94,45 @@ totals AS (
 ),
 roles AS (
     SELECT basket, period, 'maker' AS role, CAST(NULL AS VARCHAR) AS party_id,
-        manufacturer_text AS raw_name, value_usd, registration_date, line_id
+        manufacturer_text AS raw_name, value_usd, lines, first_date, last_date, first_key, last_key
     FROM scoped
     UNION ALL
-    SELECT basket, period, 'shipper' AS role, shipper_party_id, shipper_name, value_usd,
-        registration_date, line_id
+    SELECT basket, period, 'shipper' AS role, shipper_party_id, shipper_name, value_usd, lines,
+        first_date, last_date, first_key, last_key
     FROM scoped
     UNION ALL
-    SELECT basket, period, 'consignee' AS role, consignee_party_id, consignee_name, value_usd,
-        registration_date, line_id
+    SELECT basket, period, 'consignee' AS role, consignee_party_id, consignee_name, value_usd, lines,
+        first_date, last_date, first_key, last_key
     FROM scoped
     UNION ALL
-    SELECT basket, period, 'hub' AS role, CAST(NULL AS VARCHAR), hub_country, value_usd,
-        registration_date, line_id
+    SELECT basket, period, 'hub' AS role, CAST(NULL AS VARCHAR), hub_country, value_usd, lines,
+        first_date, last_date, first_key, last_key
     FROM scoped
     WHERE route = 'indirect'
 ),
-keyed AS (
+spelled AS (
+    -- Per raw spelling first: the name key (upper/trim) is then computed once per distinct
+    -- spelling instead of once per line.
     SELECT
         basket,
         period,
         role,
-        coalesce(party_id, nullif(upper(trim(raw_name)), '')) AS party_key,
-        party_id IS NOT NULL AS resolved,
+        party_id,
         raw_name,
-        value_usd,
-        registration_date,
-        line_id
+        sum(value_usd) AS value_usd,
+        sum(lines) AS lines,
+        min(first_date) AS first_date,
+        max(last_date) AS last_date,
+        min(first_key) AS first_key,
+        max(last_key) AS last_key
     FROM roles
+    GROUP BY basket, period, role, party_id, raw_name
+),
+keyed AS (
+    SELECT
+        *,
+        coalesce(party_id, nullif(upper(trim(raw_name)), '')) AS party_key
+    FROM spelled
 ),
 per_party AS (
     SELECT
@@ -93,39 +140,15 @@ per_party AS (
         period,
         role,
         party_key,
-        max(resolved) AS resolved,
+        max(party_id IS NOT NULL) AS resolved,
         sum(value_usd) AS value_usd,
-        count(*) AS lines,
-        min(registration_date) AS first_date,
-        max(registration_date) AS last_date
+        sum(lines) AS lines,
+        min(first_date) AS first_date,
+        max(last_date) AS last_date,
+        substr(min(first_key), 12) AS first_line_id,
+        substr(max(last_key), 12) AS last_line_id
     FROM keyed
     WHERE party_key IS NOT NULL
-    GROUP BY basket, period, role, party_key
-),
-edges AS (
-    SELECT
-        basket,
-        period,
-        role,
-        party_key,
-        min(line_id) FILTER (WHERE earliest = 1) AS first_line_id,
-        min(line_id) FILTER (WHERE latest = 1) AS last_line_id
-    FROM (
-        SELECT
-            basket,
-            period,
-            role,
-            party_key,
-            line_id,
-            row_number() OVER (
-                PARTITION BY basket, period, role, party_key ORDER BY registration_date ASC, line_id ASC
-            ) AS earliest,
-            row_number() OVER (
-                PARTITION BY basket, period, role, party_key ORDER BY registration_date DESC, line_id DESC
-            ) AS latest
-        FROM keyed
-        WHERE party_key IS NOT NULL AND registration_date IS NOT NULL
-    ) AS numbered
     GROUP BY basket, period, role, party_key
 ),
 spellings AS (
@@ -137,11 +160,14 @@ spellings AS (
         raw_name AS label,
         row_number() OVER (
             PARTITION BY basket, period, role, party_key
-            ORDER BY count(*) DESC, raw_name ASC
+            ORDER BY lines DESC, raw_name ASC
         ) AS pick
-    FROM keyed
-    WHERE party_key IS NOT NULL AND raw_name IS NOT NULL
-    GROUP BY basket, period, role, party_key, raw_name
+    FROM (
+        SELECT basket, period, role, party_key, raw_name, sum(lines) AS lines
+        FROM keyed
+        WHERE party_key IS NOT NULL AND raw_name IS NOT NULL
+        GROUP BY basket, period, role, party_key, raw_name
+    ) AS counted
 ),
 ranked AS (
     SELECT
@@ -156,16 +182,14 @@ ranked AS (
         CAST(p.value_usd AS DOUBLE) / nullif(CAST(t.basket_value AS DOUBLE), 0) AS share,
         p.first_date,
         p.last_date,
-        e.first_line_id,
-        e.last_line_id,
+        p.first_line_id,
+        p.last_line_id,
         row_number() OVER (
             PARTITION BY p.basket, p.period, p.role
             ORDER BY p.value_usd DESC NULLS LAST, p.party_key ASC
         ) AS rank
     FROM per_party AS p
     JOIN totals AS t ON t.basket = p.basket AND t.period = p.period
-    LEFT JOIN edges AS e
-        ON e.basket = p.basket AND e.period = p.period AND e.role = p.role AND e.party_key = p.party_key
     LEFT JOIN spellings AS s
         ON s.basket = p.basket AND s.period = p.period AND s.role = p.role AND s.party_key = p.party_key
         AND s.pick = 1
