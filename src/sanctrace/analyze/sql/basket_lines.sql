@@ -22,49 +22,70 @@
 --     national codes differ between countries (TN VED 10, CN 8, CCC 11): check which code list a
 --     basket's long prefixes were written for.
 --   * effective_to is exclusive: a control lifted on 2024-01-01 does not cover that day.
-SELECT
-    basket,
-    line_id,
-    hs_prefix,
-    tier,
-    CASE
-        WHEN registration_date IS NULL THEN NULL
-        ELSE any_in_force = 1
-    END AS controlled_on_date,
-    entries_matched
-FROM (
+-- Performance: the match depends only on the code and the registration date, so the ranking runs
+-- once per distinct (code, date) (thousands) and lines join to it, instead of ranking every line.
+WITH codes AS (
+    SELECT DISTINCT coalesce(commodity_code, hs6) AS code, registration_date
+    FROM declarations
+    WHERE coalesce(commodity_code, hs6) IS NOT NULL
+),
+picked AS (
     SELECT
-        b.basket,
-        d.line_id,
-        b.hs_prefix,
-        b.tier,
-        d.registration_date,
-        max(CASE
-            WHEN (b.effective_from IS NULL OR d.registration_date >= b.effective_from)
-                AND (b.effective_to IS NULL OR d.registration_date < b.effective_to) THEN 1
-            ELSE 0
-        END) OVER (PARTITION BY b.basket, d.line_id) AS any_in_force,
-        count(*) OVER (PARTITION BY b.basket, d.line_id) AS entries_matched,
-        row_number() OVER (
-            PARTITION BY b.basket, d.line_id
-            ORDER BY
-                length(b.hs_prefix) DESC,
-                CASE
-                    WHEN (b.effective_from IS NULL OR d.registration_date >= b.effective_from)
-                        AND (b.effective_to IS NULL OR d.registration_date < b.effective_to) THEN 0
-                    ELSE 1
-                END ASC,
-                b.effective_from DESC NULLS LAST,
-                b.version ASC NULLS LAST,
-                b.tier ASC NULLS LAST
-        ) AS pick
-    FROM declarations AS d
-    -- Equi-join on the line's code cut to each prefix length in use (a hash join), instead of a
-    -- prefix comparison against every basket entry (a nested loop over lines x entries).
-    CROSS JOIN (SELECT DISTINCT length(hs_prefix) AS prefix_length FROM baskets) AS lengths
-    JOIN baskets AS b
-        ON b.hs_prefix = left(coalesce(d.commodity_code, d.hs6), lengths.prefix_length)
-        AND length(b.hs_prefix) = lengths.prefix_length
-    WHERE $basket IS NULL OR b.basket = $basket
-) AS matched
-WHERE pick = 1
+        basket,
+        code,
+        registration_date,
+        hs_prefix,
+        tier,
+        CASE
+            WHEN registration_date IS NULL THEN NULL
+            ELSE any_in_force = 1
+        END AS controlled_on_date,
+        entries_matched
+    FROM (
+        SELECT
+            b.basket,
+            c.code,
+            b.hs_prefix,
+            b.tier,
+            c.registration_date,
+            max(CASE
+                WHEN (b.effective_from IS NULL OR c.registration_date >= b.effective_from)
+                    AND (b.effective_to IS NULL OR c.registration_date < b.effective_to) THEN 1
+                ELSE 0
+            END) OVER (PARTITION BY b.basket, c.code, c.registration_date) AS any_in_force,
+            count(*) OVER (PARTITION BY b.basket, c.code, c.registration_date) AS entries_matched,
+            row_number() OVER (
+                PARTITION BY b.basket, c.code, c.registration_date
+                ORDER BY
+                    length(b.hs_prefix) DESC,
+                    CASE
+                        WHEN (b.effective_from IS NULL OR c.registration_date >= b.effective_from)
+                            AND (b.effective_to IS NULL OR c.registration_date < b.effective_to) THEN 0
+                        ELSE 1
+                    END ASC,
+                    b.effective_from DESC NULLS LAST,
+                    b.version ASC NULLS LAST,
+                    b.tier ASC NULLS LAST
+            ) AS pick
+        FROM codes AS c
+        -- Equi-join on the code cut to each prefix length in use (a hash join), instead of a
+        -- prefix comparison against every basket entry (a nested loop over codes x entries).
+        CROSS JOIN (SELECT DISTINCT length(hs_prefix) AS prefix_length FROM baskets) AS lengths
+        JOIN baskets AS b
+            ON b.hs_prefix = left(c.code, lengths.prefix_length)
+            AND length(b.hs_prefix) = lengths.prefix_length
+        WHERE $basket IS NULL OR b.basket = $basket
+    ) AS matched
+    WHERE pick = 1
+)
+SELECT
+    p.basket,
+    d.line_id,
+    p.hs_prefix,
+    p.tier,
+    p.controlled_on_date,
+    p.entries_matched
+FROM declarations AS d
+JOIN picked AS p
+    ON p.code = coalesce(d.commodity_code, d.hs6)
+    AND p.registration_date IS NOT DISTINCT FROM d.registration_date

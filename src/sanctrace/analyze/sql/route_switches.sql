@@ -44,24 +44,36 @@
 -- Caveats:
 --   * Lines without a registration_date count in the values and lines but cannot date a switch.
 --   * A route switch is a pattern to check, not proof: a consignee may simply have changed supplier.
-WITH scoped AS (
+-- Performance: lines are first summed per consignee spelling, route, hub and day (far fewer rows
+-- than lines); every step below works on those sums.
+WITH daily AS (
     SELECT
         bl.basket,
-        coalesce(sr.consignee_party_id, nullif(upper(trim(sr.consignee_name)), '')) AS consignee_key,
-        sr.consignee_name,
         sr.consignee_party_id,
-        sr.line_id,
-        sr.registration_date,
+        sr.consignee_name,
         sr.route,
         sr.hub_country,
-        sr.value_usd
+        sr.registration_date,
+        sum(sr.value_usd) AS value_usd,
+        count(*) AS lines,
+        min(sr.line_id) AS min_line_id,
+        max(sr.line_id) AS max_line_id
     FROM basket_lines AS bl
     JOIN shipment_routes AS sr ON sr.line_id = bl.line_id
     WHERE sr.destination_country = $target
         AND ($origin IS NULL OR sr.origin_country = $origin)
+    GROUP BY bl.basket, sr.consignee_party_id, sr.consignee_name, sr.route, sr.hub_country,
+        sr.registration_date
 ),
 keyed AS (
-    SELECT * FROM scoped WHERE consignee_key IS NOT NULL
+    SELECT *
+    FROM (
+        SELECT
+            *,
+            coalesce(consignee_party_id, nullif(upper(trim(consignee_name)), '')) AS consignee_key
+        FROM daily
+    ) AS k
+    WHERE consignee_key IS NOT NULL
 ),
 summary AS (
     SELECT
@@ -74,9 +86,16 @@ summary AS (
         max(CASE WHEN route = 'indirect' THEN registration_date END) AS last_indirect_date,
         sum(CASE WHEN route = 'direct' THEN value_usd END) AS direct_value,
         sum(CASE WHEN route = 'indirect' THEN value_usd END) AS indirect_value,
-        count(CASE WHEN route = 'direct' THEN 1 END) AS direct_lines,
-        count(CASE WHEN route = 'indirect' THEN 1 END) AS indirect_lines,
-        count(CASE WHEN route NOT IN ('direct', 'indirect') THEN 1 END) AS other_lines
+        CAST(coalesce(sum(CASE WHEN route = 'direct' THEN lines END), 0) AS BIGINT) AS direct_lines,
+        CAST(coalesce(sum(CASE WHEN route = 'indirect' THEN lines END), 0) AS BIGINT) AS indirect_lines,
+        CAST(coalesce(sum(CASE WHEN route NOT IN ('direct', 'indirect') THEN lines END), 0) AS BIGINT)
+            AS other_lines,
+        -- The line that dates each side (ties on a date: the highest, resp. lowest, line_id): the
+        -- ISO date (10 characters) and '|' prefix the line_id, so a max/min finds it.
+        substr(max(CASE WHEN route = 'direct' THEN
+            CAST(registration_date AS VARCHAR) || '|' || max_line_id END), 12) AS last_direct_line_id,
+        substr(min(CASE WHEN route = 'indirect' THEN
+            CAST(registration_date AS VARCHAR) || '|' || min_line_id END), 12) AS first_indirect_line_id
     FROM keyed
     GROUP BY basket, consignee_key
 ),
@@ -96,14 +115,14 @@ spellings AS (
         consignee_name AS consignee_label,
         row_number() OVER (
             PARTITION BY basket, consignee_key
-            ORDER BY count(*) DESC, consignee_name ASC
+            ORDER BY sum(lines) DESC, consignee_name ASC
         ) AS pick
     FROM keyed
     WHERE consignee_name IS NOT NULL
     GROUP BY basket, consignee_key, consignee_name
 ),
 overlap AS (
-    SELECT s.basket, s.consignee_key, count(*) AS overlap_lines
+    SELECT s.basket, s.consignee_key, CAST(sum(k.lines) AS BIGINT) AS overlap_lines
     FROM summary AS s
     JOIN keyed AS k
         ON k.basket = s.basket
@@ -111,23 +130,6 @@ overlap AS (
         AND k.route = 'indirect'
         AND k.registration_date <= s.last_direct_date
     GROUP BY s.basket, s.consignee_key
-),
-edge_lines AS (
-    SELECT
-        basket,
-        consignee_key,
-        route,
-        line_id,
-        row_number() OVER (
-            PARTITION BY basket, consignee_key, route
-            ORDER BY registration_date DESC, line_id DESC
-        ) AS latest,
-        row_number() OVER (
-            PARTITION BY basket, consignee_key, route
-            ORDER BY registration_date ASC, line_id ASC
-        ) AS earliest
-    FROM keyed
-    WHERE route IN ('direct', 'indirect') AND registration_date IS NOT NULL
 ),
 switches AS (
 SELECT
@@ -146,8 +148,8 @@ SELECT
     s.other_lines,
     coalesce(o.overlap_lines, 0) AS overlap_lines,
     h.hubs,
-    ld.line_id AS last_direct_line_id,
-    fi.line_id AS first_indirect_line_id,
+    s.last_direct_line_id,
+    s.first_indirect_line_id,
     coalesce(s.first_indirect_date > s.last_direct_date, FALSE) AS switched,
     CASE
         WHEN s.direct_lines = 0 OR s.indirect_lines = 0 THEN 0.0
@@ -166,11 +168,6 @@ FROM summary AS s
 LEFT JOIN hub_list AS h ON h.basket = s.basket AND h.consignee_key = s.consignee_key
 LEFT JOIN overlap AS o ON o.basket = s.basket AND o.consignee_key = s.consignee_key
 LEFT JOIN spellings AS n ON n.basket = s.basket AND n.consignee_key = s.consignee_key AND n.pick = 1
-LEFT JOIN edge_lines AS ld
-    ON ld.basket = s.basket AND ld.consignee_key = s.consignee_key AND ld.route = 'direct' AND ld.latest = 1
-LEFT JOIN edge_lines AS fi
-    ON fi.basket = s.basket AND fi.consignee_key = s.consignee_key AND fi.route = 'indirect'
-    AND fi.earliest = 1
 )
 SELECT
     *,

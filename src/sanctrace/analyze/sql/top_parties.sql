@@ -142,7 +142,7 @@ per_party AS (
         party_key,
         max(party_id IS NOT NULL) AS resolved,
         sum(value_usd) AS value_usd,
-        sum(lines) AS lines,
+        CAST(sum(lines) AS BIGINT) AS lines,
         min(first_date) AS first_date,
         max(last_date) AS last_date,
         substr(min(first_key), 12) AS first_line_id,
