@@ -43,3 +43,20 @@ def test_origin_parameter_keeps_one_origin() -> None:
     routes = con.execute("SELECT DISTINCT route FROM route_monthly ORDER BY route").fetchall()
     assert routes == [("direct",), ("indirect",)]
     con.close()
+
+
+def test_route_shares_of_a_month_add_up_to_one(analysed: duckdb.DuckDBPyConnection) -> None:
+    # June 2023, bound for RU: line 4 via CN ($350,000) and line 10, domestic ($90,000).
+    rows = analysed.execute(
+        "SELECT route, share FROM route_monthly WHERE basket = 'tw_machine_tools'"
+        " AND month = DATE '2023-06-01'"
+        " ORDER BY route"
+    ).fetchall()
+    assert [r[0] for r in rows] == ["domestic", "indirect"]
+    assert abs(rows[0][1] - 90000 / 440000) < 1e-12 and abs(rows[1][1] - 350000 / 440000) < 1e-12
+    july = analysed.execute(
+        "SELECT route, share FROM route_monthly WHERE basket = 'tw_machine_tools'"
+        " AND month = DATE '2023-07-01'"
+        " AND route = 'unknown'"
+    ).fetchall()
+    assert july == [("unknown", None)]  # a line without a value has no share

@@ -10,7 +10,9 @@
 --   $origin  ISO-2 origin country, e.g. 'TW'; NULL for all origins.
 --
 -- Output columns: basket, month (DATE, first day), route, hub_country, value_usd, lines,
---   lines_without_value (lines counted in `lines` whose value_usd is NULL, so not in value_usd).
+--   lines_without_value (lines counted in `lines` whose value_usd is NULL, so not in value_usd),
+--   share (DOUBLE, 0..1: value_usd over the basket's value that month, every route; NULL when the
+--   month has no value), the month's route shares add up to 1.
 --
 -- Evidence (the lines behind one figure):
 --   SELECT sr.* FROM basket_lines bl JOIN shipment_routes sr ON sr.line_id = bl.line_id
@@ -24,16 +26,25 @@
 --   * Lines without a registration_date form a month = NULL group instead of being dropped.
 --   * value_usd is whatever the source declared or converted (usually customs value, CIF); do not
 --     compare it with FOB export statistics without a valuation band.
+WITH monthly AS (
+    SELECT
+        bl.basket,
+        sr.month,
+        sr.route,
+        sr.hub_country,
+        sum(sr.value_usd) AS value_usd,
+        count(*) AS lines,
+        count(*) - count(sr.value_usd) AS lines_without_value
+    FROM basket_lines AS bl
+    JOIN shipment_routes AS sr ON sr.line_id = bl.line_id
+    WHERE sr.destination_country = $target
+        AND ($origin IS NULL OR sr.origin_country = $origin)
+    GROUP BY bl.basket, sr.month, sr.route, sr.hub_country
+)
 SELECT
-    bl.basket,
-    sr.month,
-    sr.route,
-    sr.hub_country,
-    sum(sr.value_usd) AS value_usd,
-    count(*) AS lines,
-    count(*) - count(sr.value_usd) AS lines_without_value
-FROM basket_lines AS bl
-JOIN shipment_routes AS sr ON sr.line_id = bl.line_id
-WHERE sr.destination_country = $target
-    AND ($origin IS NULL OR sr.origin_country = $origin)
-GROUP BY bl.basket, sr.month, sr.route, sr.hub_country
+    m.*,
+    CAST(m.value_usd AS DOUBLE) / nullif(CAST(t.month_value AS DOUBLE), 0) AS share
+FROM monthly AS m
+JOIN (
+    SELECT basket, month, sum(value_usd) AS month_value FROM monthly GROUP BY basket, month
+) AS t ON t.basket = m.basket AND t.month IS NOT DISTINCT FROM m.month
