@@ -76,10 +76,11 @@ WHERE basket = $basket AND period = 'all' AND role = $role AND rank <= $max_rank
 ORDER BY rank, label"""
 
 ROUTE_SWITCHES_SQL = """SELECT consignee_key, consignee_label, last_direct_date, first_indirect_date,
-    direct_value, indirect_value, direct_lines, indirect_lines, hubs, switched
+    direct_value, indirect_value, direct_lines, indirect_lines, hubs, switched, score, switch_rank
 FROM route_switches
-WHERE basket = $basket
-ORDER BY switched DESC, indirect_value DESC NULLS LAST, consignee_label"""
+WHERE basket = $basket AND score > 0
+ORDER BY switch_rank
+LIMIT 25"""
 
 SCREENING_SQL = """SELECT coalesce(p.caption, m.query_party_id) AS query_caption, m.query_party_id,
     m.entity_id, m.caption, m.score, m.match, m.explanation, m.list, m.program

@@ -93,13 +93,15 @@ def _switch_evidence(con: duckdb.DuckDBPyConnection, scope: Scope) -> Callable[[
 
 
 def switches(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
-    parts = ['<p class="note">Per consignee: the last shipment that came directly from the origin country'
-             " and the first that came via a third country, with the value and lines on each side.</p>"]
+    parts = ['<p class="note">Consignees that received the basket both directly from the origin country'
+             " and via a third country, strongest switch first (up to 25): the last direct shipment, the"
+             " first indirect one, the value and lines on each side, and the score (1 = a clean, balanced,"
+             " well-supported switch; the formula is in route_switches.sql).</p>"]
     for scope in scopes:
         rows = data.route_switches(con, scope.basket)
         parts.append(_basket_heading(scope.basket, len(scopes) > 1))
         if not rows:
-            parts.append('<p class="note">No consignee in this basket.</p>')
+            parts.append('<p class="note">No consignee of this basket used both routes.</p>')
             continue
         parts.append(tables.table(tables.SWITCH_COLUMNS, rows,
                                   after_row=_switch_evidence(con, scope)))

@@ -99,6 +99,7 @@ SWITCH_COLUMNS = [
     Column("indirect lines", lambda r: fmt.count(r["indirect_lines"]), numeric=True),
     Column("via", lambda r: fmt.esc(r["hubs"])),
     Column("switched", lambda r: "yes" if r["switched"] else "no"),
+    Column("score", lambda r: f"{r['score']:.2f}" if r.get("score") is not None else "", numeric=True),
 ]
 
 def _listed_entity(row: Row) -> str:
