@@ -54,7 +54,10 @@ def test_english_spellings_share_a_key() -> None:
 
 def test_legal_forms_are_removed_in_every_script() -> None:
     assert name_key("台中精機廠股份有限公司") == name_key("台中精機廠")
-    assert name_key("Victor Taichung Machinery Works Co., Ltd.") == "machinery taichung victor works"
+    # Taichung (Wade-Giles) becomes the pinyin syllables of 台中.
+    assert name_key("Victor Taichung Machinery Works Co., Ltd.") == "machinery tai victor works zhong"
+    assert name_tokens("台中精機股份有限公司") == ["tai", "zhong", "jing", "ji"]
+    assert name_tokens("三菱商事株式会社") == name_tokens("三菱商事")
     assert name_key("ABC Makina San. ve Tic. Ltd. Şti.") == "abc makina san tic ve"
     assert name_key("XYZ A.Ş.") == name_key("XYZ") == "xyz"
     assert name_key('Общество с ограниченной ответственностью "Ромашка"') == "romashka"
@@ -98,3 +101,15 @@ def test_key_ignores_legal_form_and_quotes(words: list[str], form: str, before: 
     core = f"{quote}{' '.join(words)}{closing}"
     decorated = f"{form} {core}" if before else f"{core}, {form}"
     assert name_key(decorated) == name_key(" ".join(words))
+
+
+def test_abbreviations_loanwords_and_gleif_forms() -> None:
+    assert name_key("XYZ INTL SRVCES") == name_key("XYZ International Services")
+    assert name_tokens("ООО «ИНТЕРНЕШНЛ ТРЕЙДИНГ ГРУПП»") == ["international", "trading", "group"]
+    assert name_tokens("ООО «СИНЕРДЖИ»") == ["synergy"]
+    assert name_tokens("Alpha Makina Sanayi ve Ticaret Limited Şirketi")[:2] == ["alpha", "makina"]
+    # A GLEIF abbreviation rigour does not know (Bulgarian EOOD) goes at the end of a name, where a
+    # legal form stands, not inside it.
+    assert name_tokens("Alpha Trading EOOD") == ["alpha", "trading"]
+    assert name_tokens("Alpha Eood Trading") == ["alpha", "eood", "trading"]
+    assert is_legal_form(["gmbh"]) and not is_legal_form(["hydro"])
