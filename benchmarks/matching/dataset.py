@@ -73,7 +73,9 @@ def _read(con: duckdb.DuckDBPyConnection) -> list[ListRecord]:
             {"d": list(LISTS)},
         ).fetchall()
     }
-    for party_id, name in con.execute("SELECT party_id, name FROM party_names ORDER BY party_id, name").fetchall():
+    for party_id, name in con.execute(
+        "SELECT party_id, name FROM party_names ORDER BY party_id, name"
+    ).fetchall():
         if party_id in records and name not in records[party_id].names:
             records[party_id].names.append(name)
     for party_id, scheme, value in con.execute(
@@ -155,7 +157,8 @@ def _negatives(
 
 def split(pairs: list[LabelledPair]) -> tuple[list[LabelledPair], list[LabelledPair]]:
     """Development and held-out halves, by positive group (a seeded hash, stable across runs)."""
-    dev, held = [], []
+    dev: list[LabelledPair] = []
+    held: list[LabelledPair] = []
     for pair in pairs:
         digest = hashlib.sha256(f"{SEED}:{pair.group}".encode()).digest()
         (dev if digest[0] % 2 == 0 else held).append(pair)

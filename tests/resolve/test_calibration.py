@@ -27,7 +27,7 @@ def test_fit_recovers_known_weights() -> None:
 
 def test_penalty_keeps_a_separating_feature_finite() -> None:
     rows = [[1.0], [1.0], [0.0], [0.0]]
-    bias, weights = fit_logistic(rows, [0, 0, 1, 1], l2=1.0)
+    _, weights = fit_logistic(rows, [0, 0, 1, 1], l2=1.0)
     assert math.isfinite(weights[0]) and weights[0] < -0.5
     unpenalised = fit_logistic(rows, [0, 0, 1, 1], l2=1e-3)[1][0]
     assert math.isfinite(unpenalised) and unpenalised < weights[0]

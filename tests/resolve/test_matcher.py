@@ -31,14 +31,18 @@ def test_i_machine_technology_matches_in_three_scripts(a: str, b: str) -> None:
 
 
 def test_two_taiwanese_firms_with_different_ubns_do_not_match() -> None:
-    victor = prepare(["Victor Taichung Machinery Works Co., Ltd."], country="TW", identifiers={"ubn": ["22099131"]})
+    victor = prepare(
+        ["Victor Taichung Machinery Works Co., Ltd."], country="TW", identifiers={"ubn": ["22099131"]}
+    )
     other = prepare(["Taichung Machinery Works Co., Ltd."], country="TW", identifiers={"ubn": ["22099136"]})
     result = match(victor, other)
     assert result.score < THRESHOLD
     conflict = next(f for f in result.features if f.name == "identifier_conflict")
     assert conflict.value == 1.0 and conflict.contribution < 0
     # Without the numbers the names alone look alike: the conflict is what keeps them apart.
-    names_only = match(prepare(["Victor Taichung Machinery Works Co., Ltd."]), prepare(["Taichung Machinery Works"]))
+    names_only = match(
+        prepare(["Victor Taichung Machinery Works Co., Ltd."]), prepare(["Taichung Machinery Works"])
+    )
     assert names_only.score > result.score
 
 

@@ -64,6 +64,7 @@ class MatchingConfig(_Strict):
     loanwords: tuple[tuple[str, str], ...]
     loanword_suffixes: tuple[tuple[str, str], ...]
     romanisations: tuple[tuple[str, str], ...]
+    translations: tuple[tuple[str, str], ...]
     generic_words: frozenset[str]
     weights: Weights
     token_weights: TokenWeights
@@ -76,6 +77,7 @@ class MatchingConfig(_Strict):
         "loanwords",
         "loanword_suffixes",
         "romanisations",
+        "translations",
         mode="before",
     )
     @classmethod
@@ -83,7 +85,7 @@ class MatchingConfig(_Strict):
         # Written as a YAML mapping; kept as pairs so the config stays hashable (names.py caches on it).
         return tuple(value.items()) if isinstance(value, dict) else value
 
-    @field_validator("loanword_suffixes", mode="after")
+    @field_validator("loanword_suffixes", "translations", mode="after")
     @classmethod
     def _longest_first(cls, value: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
         return tuple(sorted(value, key=lambda pair: (-len(pair[0]), pair[0])))

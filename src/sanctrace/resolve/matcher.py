@@ -61,13 +61,15 @@ class Alignment:
     candidate: str
     dice: float  # weighted soft Dice overlap
     coverage: float  # the smaller of the two sides' weighted share of aligned tokens
+    containment: float  # the larger of the two: one name inside the other
     pairs: tuple[str, ...]
 
 
 def align(
     query: tuple[str, ...], candidate: tuple[str, ...], weight: WeightFn, similarity_min: float
-) -> tuple[float, float, tuple[str, ...]]:
-    """Weighted soft Dice overlap of two token lists, the smaller side coverage, and the aligned pairs.
+) -> tuple[float, float, float, tuple[str, ...]]:
+    """Weighted soft Dice overlap of two token lists, the smaller and the larger side coverage (share
+    of a side's weight that aligned), and the aligned pairs.
 
     Tokens align one-to-one, most similar first, when their rapidfuzz ratio reaches ``similarity_min``;
     an aligned pair counts its similarity times the weights of both tokens.
@@ -75,7 +77,7 @@ def align(
     q_total = sum(weight(t) for t in query)
     c_total = sum(weight(t) for t in candidate)
     if q_total + c_total == 0:
-        return 0.0, 0.0, ()
+        return 0.0, 0.0, 0.0, ()
     scored = []
     for i, q in enumerate(query):
         for j, c in enumerate(candidate):
@@ -96,8 +98,8 @@ def align(
         c_matched += similarity * weight(candidate[j])
         pairs.append(f"{query[i]}={candidate[j]}" if similarity == 1 else f"{query[i]}~{candidate[j]}")
     dice = (q_matched + c_matched) / (q_total + c_total)
-    coverage = min(q_matched / q_total if q_total else 0.0, c_matched / c_total if c_total else 0.0)
-    return dice, coverage, tuple(pairs)
+    sides = (q_matched / q_total if q_total else 0.0, c_matched / c_total if c_total else 0.0)
+    return dice, min(sides), max(sides), tuple(pairs)
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,11 @@ def compare_names(
     best: Alignment | None = None
     for q_name, q_tokens in query.names:
         for c_name, c_tokens in candidate.names:
-            dice, coverage, pairs = align(q_tokens, c_tokens, weight, config.weights.token_similarity_min)
+            dice, coverage, containment, pairs = align(
+                q_tokens, c_tokens, weight, config.weights.token_similarity_min
+            )
             if best is None or (dice, coverage) > (best.dice, best.coverage):
-                best = Alignment(q_name, c_name, dice, coverage, pairs)
+                best = Alignment(q_name, c_name, dice, coverage, containment, pairs)
     return best
 
 
@@ -142,6 +146,15 @@ def name_coverage(pair: Pair) -> tuple[float, str]:
     if best is None:
         return 0.0, "no names"
     return best.coverage, f"smaller side covered {best.coverage:.2f}"
+
+
+def name_containment(pair: Pair) -> tuple[float, str]:
+    """Share of the better-covered side's words that aligned: 1 when one name sits inside the other
+    ("ELEKTROPRIBOR JSC" in "CONCERN CSRI ELEKTROPRIBOR JSC")."""
+    best = pair.best
+    if best is None:
+        return 0.0, "no names"
+    return best.containment, f"one side covered {best.containment:.2f}"
 
 
 def name_phonetic(pair: Pair) -> tuple[float, str]:
@@ -182,6 +195,20 @@ def name_joined(pair: Pair) -> tuple[float, str]:
     return best_value, detail
 
 
+def _numbers(record: Record) -> set[frozenset[str]]:
+    return {frozenset(t for t in tokens if t.isdigit()) for _, tokens in record.names} - {frozenset()}
+
+
+def number_mismatch(pair: Pair) -> tuple[float, str]:
+    """1 when both records' names carry numbers and no name of one has the numbers of a name of the
+    other: "HAO FAN 6" is not "HAO FAN 2", whatever the letters say (vessels, plants, branches)."""
+    q, c = _numbers(pair.query), _numbers(pair.candidate)
+    if q and c and not q & c:
+        show = sorted(" ".join(sorted(n)) for n in q), sorted(" ".join(sorted(n)) for n in c)
+        return 1.0, f"numbers {', '.join(show[0])} vs {', '.join(show[1])}"
+    return 0.0, "no number conflict"
+
+
 def identifier_match(pair: Pair) -> tuple[float, str]:
     """1 when both records carry the same valid registration number of one scheme (decisive)."""
     for scheme, values in sorted(pair.query.identifiers.items()):
@@ -219,8 +246,10 @@ def country_mismatch(pair: Pair) -> tuple[float, str]:
 FEATURES: dict[str, Callable[[Pair], tuple[float, str]]] = {
     "name_overlap": name_overlap,
     "name_coverage": name_coverage,
+    "name_containment": name_containment,
     "name_phonetic": name_phonetic,
     "name_joined": name_joined,
+    "number_mismatch": number_mismatch,
     "identifier_conflict": identifier_conflict,
     "country_match": country_match,
     "country_mismatch": country_mismatch,

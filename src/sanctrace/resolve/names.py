@@ -153,10 +153,25 @@ def _rewrite(word: str, config: MatchingConfig) -> list[str]:
     roman = dict(config.romanisations).get(word)
     if roman is not None:
         return roman.split()
+    for stem, english in config.translations:
+        if word.startswith(stem):
+            return [english]
     for ending, english in config.loanword_suffixes:
         if word.endswith(ending) and len(word) > len(ending) + 2:
             return [word[: -len(ending)] + english]
     return [word]
+
+
+_ROMAN = {
+    "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10"
+}  # fmt: skip
+
+
+def _numbers(words: list[str]) -> list[str]:
+    """A roman numeral ending a name of several words is a number ("JUPITER I" is "JUPITER 1")."""
+    if len(words) > 1 and (words[-1] in _ROMAN or words[-1] == "i"):
+        return [*words[:-1], _ROMAN.get(words[-1], "1")]
+    return words
 
 
 @lru_cache(maxsize=200_000)
@@ -171,7 +186,7 @@ def _tokens(name: str, config: MatchingConfig) -> tuple[str, ...]:
     words = [
         out for w in words for out in _rewrite(_fold(w, config.transliteration_folds), config)
     ]
-    words = _strip_edge_forms([w for w in words if w not in config.legal_form_tokens])
+    words = _numbers(_strip_edge_forms([w for w in words if w not in config.legal_form_tokens]))
     if not words:
         # A name that is nothing but a legal form ("ООО") keeps it rather than becoming empty.
         words = [_fold(w, config.transliteration_folds) for w in _latin_words(original)]
