@@ -196,7 +196,9 @@ def name_joined(pair: Pair) -> tuple[float, str]:
 
 
 def _numbers(record: Record) -> set[frozenset[str]]:
-    return {frozenset(t for t in tokens if t.isdigit()) for _, tokens in record.names} - {frozenset()}
+    """The set of numbers in each name ("01" and "1" are one number); names without any left out."""
+    found = {frozenset(str(int(t)) for t in tokens if t.isdigit()) for _, tokens in record.names}
+    return found - {frozenset()}
 
 
 def number_mismatch(pair: Pair) -> tuple[float, str]:
@@ -207,6 +209,16 @@ def number_mismatch(pair: Pair) -> tuple[float, str]:
         show = sorted(" ".join(sorted(n)) for n in q), sorted(" ".join(sorted(n)) for n in c)
         return 1.0, f"numbers {', '.join(show[0])} vs {', '.join(show[1])}"
     return 0.0, "no number conflict"
+
+
+def number_one_side(pair: Pair) -> tuple[float, str]:
+    """1 when the names of one record carry a number and none of the other's do: "TANGO 2" and
+    "TANGO" are often two ships of one owner, "JUPITER I" a sister of "JUPITER"."""
+    q, c = _numbers(pair.query), _numbers(pair.candidate)
+    if bool(q) != bool(c):
+        numbers = sorted(" ".join(sorted(n)) for n in q or c)
+        return 1.0, f"number {', '.join(numbers)} on one side only"
+    return 0.0, "numbers on both sides or neither"
 
 
 def identifier_match(pair: Pair) -> tuple[float, str]:
@@ -250,6 +262,7 @@ FEATURES: dict[str, Callable[[Pair], tuple[float, str]]] = {
     "name_phonetic": name_phonetic,
     "name_joined": name_joined,
     "number_mismatch": number_mismatch,
+    "number_one_side": number_one_side,
     "identifier_conflict": identifier_conflict,
     "country_match": country_match,
     "country_mismatch": country_mismatch,
