@@ -217,7 +217,8 @@ def name_key(name: str, config: MatchingConfig | None = None) -> str:
         key = again
 
 
-def phonetic_tokens(tokens: Iterable[str]) -> tuple[str, ...]:
+@lru_cache(maxsize=200_000)
+def phonetic_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Metaphone code of each token (digits kept as they are): spelling variants that sound alike meet."""
     return tuple((metaphone(t) or t) if t.isalpha() else t for t in tokens)
 
