@@ -10,6 +10,7 @@ logic-v2 runs only when nomenklatura is installed (``pip install -e .[bench]``).
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import tempfile
 import time
@@ -21,7 +22,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from benchmarks.harness import machine, write_results
-from benchmarks.matching.dataset import LabelledPair, ListRecord, build_pairs, load_records, split
+from benchmarks.matching.dataset import SEED, LabelledPair, ListRecord, build_pairs, load_records, split
 from sanctrace.resolve.calibration import expected_calibration_error, fit_logistic, reliability
 from sanctrace.resolve.config import MatchingConfig, default_config, with_model
 from sanctrace.resolve.matcher import FEATURES, Pair, Record, make_pair, prepare, score_pair
@@ -200,6 +201,34 @@ def run_scorer(
     return out, scores_by
 
 
+def bootstrap_f1_difference(
+    held: Sequence[LabelledPair],
+    ours: Sequence[float],
+    theirs: Sequence[float],
+    thresholds: tuple[float, float],
+    rounds: int = 1000,
+) -> tuple[float, float, float]:
+    """F1(ours) - F1(theirs) and its 95% interval, resampling positive groups with replacement."""
+    groups: dict[str, list[int]] = {}
+    for i, pair in enumerate(held):
+        groups.setdefault(pair.group, []).append(i)
+    keys = sorted(groups)
+    rng = random.Random(SEED)
+
+    def f1(indices: list[int], scores: Sequence[float], threshold: float) -> float:
+        labels = [held[i].label for i in indices]
+        return metrics("", "", [scores[i] for i in indices], labels, threshold, 0).f1
+
+    everything = list(range(len(held)))
+    point = f1(everything, ours, thresholds[0]) - f1(everything, theirs, thresholds[1])
+    diffs = []
+    for _ in range(rounds):
+        sample = [i for key in rng.choices(keys, k=len(keys)) for i in groups[key]]
+        diffs.append(f1(sample, ours, thresholds[0]) - f1(sample, theirs, thresholds[1]))
+    diffs.sort()
+    return point, diffs[int(0.025 * rounds)], diffs[int(0.975 * rounds) - 1]
+
+
 def reliability_table(scores: Sequence[float], labels: Sequence[int]) -> str:
     lines = ["| score bin | pairs | mean score | share true |", "|---|---:|---:|---:|"]
     for b in reliability(scores, labels):
@@ -243,6 +272,7 @@ def main() -> None:
     rf_rows, _ = run_scorer("rapidfuzz token_set_ratio", rapidfuzz_score, held, rf_threshold)
     rows += rf_rows
     logic_note = ""
+    differences: list[str] = []
     try:
         logic = LogicV2()
     except ImportError:
@@ -260,6 +290,15 @@ def main() -> None:
                 metrics("nomenklatura logic-v2 (dev-tuned)", setting, values, labels, lv_best, m.seconds)
             )
         scores.update({f"logic-v2 {k}": v for k, v in lv_scores.items()})
+        for setting in ("names only", "names + identifiers"):
+            for label, threshold in (("0.70", LOGIC_V2_THRESHOLD), ("dev-tuned", lv_best)):
+                point, low, high = bootstrap_f1_difference(
+                    held, scores[setting], lv_scores[setting], (fitted.model.match_threshold, threshold)
+                )
+                differences.append(
+                    f"- {setting}, logic-v2 at {label}: F1 difference {point:+.3f}"
+                    f" (95% bootstrap interval over positive groups {low:+.3f} to {high:+.3f})"
+                )
     kinds: dict[str, int] = {}
     for p in pairs:
         kinds[p.kind] = kinds.get(p.kind, 0) + 1
@@ -274,6 +313,7 @@ def main() -> None:
             f" | **{m.f1:.3f}** | {m.ece:.3f} | {m.at_one:.1%} | {m.seconds:.1f} |"
         )
     weights = ", ".join(f"{n} {w:+.2f}" for n, w in fitted.model.weights)
+    stale = "" if shipped == fitted.model else " (differs from the shipped config: run with --fit)."
     body = "\n".join(
         [
             f"Machine: {machine()}. Command: `.venv/bin/python -m benchmarks.matching`.",
@@ -294,7 +334,11 @@ def main() -> None:
             *table,
             "",
             f"sanctrace model fitted on the development split: bias {fitted.model.bias:+.2f}; {weights}"
-            + ("" if shipped == fitted.model else " (differs from the shipped config: run with --fit)."),
+            + (" (written to matching.yaml by this run)." if args.fit else stale),
+            "",
+            "sanctrace minus logic-v2 on the held-out pairs:",
+            "",
+            *(differences or ["- not measured"]),
             "",
             "Reliability of sanctrace's score, names only, held-out (calibrated: mean score ≈ share true):",
             "",

@@ -113,3 +113,17 @@ def test_abbreviations_loanwords_and_gleif_forms() -> None:
     assert name_tokens("Alpha Trading EOOD") == ["alpha", "trading"]
     assert name_tokens("Alpha Eood Trading") == ["alpha", "eood", "trading"]
     assert is_legal_form(["gmbh"]) and not is_legal_form(["hydro"])
+
+
+def test_cyrillic_romanisation_systems_meet() -> None:
+    # rigour's table, BGN/PCGN, passports (ICAO 9303) and ISO 9 / GOST 7.79 spell Южный Жемчуг apart.
+    expected = name_tokens("ООО «Южный Жемчуг»")
+    assert expected == ["yuzhny", "zhemchug"]
+    for spelling in ("OOO Yuzhnyy Zhemchug", "OOO Iuzhnyi Zhemchug", "OOO Ûžnyj Žemčug"):
+        assert name_tokens(spelling) == expected, spelling
+
+
+def test_trailing_roman_numerals_are_numbers() -> None:
+    assert name_tokens("JUPITER II") == name_tokens("Jupiter 2") == ["jupiter", "2"]
+    assert name_tokens("Monte I") == ["monte", "1"]
+    assert name_tokens("I Machine") == ["i", "machine"]

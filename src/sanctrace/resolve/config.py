@@ -60,6 +60,8 @@ class MatchingConfig(_Strict):
     legal_form_tokens: frozenset[str]
     cjk_legal_forms: tuple[str, ...]
     transliteration_folds: tuple[tuple[str, str], ...]
+    romanisation_letters: tuple[tuple[str, str], ...]
+    ending_folds: tuple[tuple[str, str], ...]
     abbreviations: tuple[tuple[str, str], ...]
     loanwords: tuple[tuple[str, str], ...]
     loanword_suffixes: tuple[tuple[str, str], ...]
@@ -73,6 +75,8 @@ class MatchingConfig(_Strict):
 
     @field_validator(
         "transliteration_folds",
+        "romanisation_letters",
+        "ending_folds",
         "abbreviations",
         "loanwords",
         "loanword_suffixes",

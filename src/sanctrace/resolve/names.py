@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -65,12 +66,15 @@ def _words(text: str) -> list[str]:
     return (normalize(text, Normalize.CASEFOLD | Normalize.NAME) or "").split()
 
 
-def _fold(token: str, folds: tuple[tuple[str, str], ...]) -> str:
+def _fold(token: str, folds: tuple[tuple[str, str], ...], endings: tuple[tuple[str, str], ...] = ()) -> str:
     # Repeat until stable so that folding is idempotent ("kkhh" -> "khh" -> "hh").
     while True:
         folded = token
         for source, target in folds:
             folded = folded.replace(source, target)
+        for source, target in endings:
+            if folded.endswith(source) and len(folded) > len(source) + 2:
+                folded = folded[: -len(source)] + target
         if folded == token:
             return token
         token = folded
@@ -167,6 +171,9 @@ _ROMAN = {
 }  # fmt: skip
 
 
+_TRAILING_ROMAN = re.compile(r"(?<=\w)[\s,]+(ii|iii|iv|vi|vii|viii|ix)\W*$")
+
+
 def _numbers(words: list[str]) -> list[str]:
     """A roman numeral ending a name of several words is a number ("JUPITER I" is "JUPITER 1")."""
     if len(words) > 1 and (words[-1] in _ROMAN or words[-1] == "i"):
@@ -177,6 +184,10 @@ def _numbers(words: list[str]) -> list[str]:
 @lru_cache(maxsize=200_000)
 def _tokens(name: str, config: MatchingConfig) -> tuple[str, ...]:
     original = unicodedata.normalize("NFKC", name).casefold()
+    for letter, spelt in config.romanisation_letters:
+        original = original.replace(letter, spelt)
+    # A roman numeral ending a name is a number, before rigour takes "II" for a legal form (Romania).
+    original = _TRAILING_ROMAN.sub(lambda m: " " + _ROMAN[m.group(1)], original)
     text = _strip_cjk_forms(original, config)
     # Once with the punctuation still in place ("ltd. şti.", "sp. z o.o."), once after transliteration
     # ("ооо" only becomes "ooo" there).
@@ -184,12 +195,14 @@ def _tokens(name: str, config: MatchingConfig) -> tuple[str, ...]:
     latin = " ".join(_latin_words(text))
     words = _words(remove_org_types(latin, replacement=" "))
     words = [
-        out for w in words for out in _rewrite(_fold(w, config.transliteration_folds), config)
+        out
+        for w in words
+        for out in _rewrite(_fold(w, config.transliteration_folds, config.ending_folds), config)
     ]
-    words = _numbers(_strip_edge_forms([w for w in words if w not in config.legal_form_tokens]))
+    words = _strip_edge_forms(_numbers([w for w in words if w not in config.legal_form_tokens]))
     if not words:
         # A name that is nothing but a legal form ("ООО") keeps it rather than becoming empty.
-        words = [_fold(w, config.transliteration_folds) for w in _latin_words(original)]
+        words = [_fold(w, config.transliteration_folds, config.ending_folds) for w in _latin_words(original)]
     return tuple(words)
 
 
