@@ -171,6 +171,9 @@ def test_screen_parties_writes_matches_idempotently(con: duckdb.DuckDBPyConnecti
         AS_OF,
     )
     assert json.loads(explanation)["explanations"][0].startswith("inn 7707083893 shared")
+    assert json.loads(explanation)["details"] == [
+        {"feature": "identifier_match", "value": 1.0, "weight": 0.0, "contribution": 0.0}
+    ]
 
 
 def _sdn_entries(path: Path, ids: set[str]) -> list[tuple[str, str, str | None]]:

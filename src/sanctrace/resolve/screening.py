@@ -344,7 +344,18 @@ def screen_parties(
             m.score,
             m.match,
             threshold,
-            json.dumps({"features": m.features, "explanations": m.explanations}, ensure_ascii=False),
+            json.dumps(
+                {
+                    "features": m.features,
+                    "explanations": m.explanations,
+                    "details": [
+                        {"feature": d.name, "value": d.value, "weight": d.weight}
+                        | {"contribution": d.contribution}
+                        for d in m.details
+                    ],
+                },
+                ensure_ascii=False,
+            ),
             "; ".join(m.datasets) or None,
             "; ".join(m.programs) or None,
             day,
