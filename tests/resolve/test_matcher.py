@@ -96,3 +96,11 @@ def test_token_weights_are_learned_from_frequencies() -> None:
     few = TokenWeights([("alpha", "trade")], config)
     assert not few.learned
     assert few("trading") == config.weights.generic_weight and few("alpha") == 1.0
+
+
+def test_glued_and_split_words_align() -> None:
+    glued = prepare(["Federal Service for MilitaryTechnical Cooperation"])
+    split = prepare(["FEDERAL SERVICE FOR MILITARY-TECHNICAL COOPERATION"])
+    result = match(glued, split)
+    assert "militarytechnical~military+technical" in result.explanations()[0]
+    assert result.score >= THRESHOLD

@@ -98,6 +98,29 @@ def align(
         c_matched += similarity * weight(candidate[j])
         pairs.append(f"{query[i]}={candidate[j]}" if similarity == 1 else f"{query[i]}~{candidate[j]}")
     dice = (q_matched + c_matched) / (q_total + c_total)
+    # Words glued on one side and split on the other ("MILITARYTECHNICAL" / "MILITARY-TECHNICAL",
+    # "FLYBRIDGE" / "FLY BRIDGE"): an unaligned word against two adjacent unaligned words.
+    for one, two, used_one, used_two, swap in (
+        (query, candidate, used_q, used_c, False),
+        (candidate, query, used_c, used_q, True),
+    ):
+        for i, word in enumerate(one):
+            if i in used_one:
+                continue
+            for j in range(len(two) - 1):
+                if j in used_two or j + 1 in used_two:
+                    continue
+                similarity = fuzz.ratio(word, two[j] + two[j + 1]) / 100.0
+                if similarity < similarity_min:
+                    continue
+                used_one.add(i)
+                used_two.update((j, j + 1))
+                single = similarity * weight(word)
+                double = similarity * (weight(two[j]) + weight(two[j + 1]))
+                q_matched += double if swap else single
+                c_matched += single if swap else double
+                pairs.append(f"{word}~{two[j]}+{two[j + 1]}")
+                break
     sides = (q_matched / q_total if q_total else 0.0, c_matched / c_total if c_total else 0.0)
     return dice, min(sides), max(sides), tuple(pairs)
 
