@@ -251,6 +251,53 @@ def write_model(config: MatchingConfig, path: Path = CONFIG) -> None:
     path.write_text(text, "utf-8")
 
 
+# DOMAIN.md §4: the same company in three scripts, a Taiwanese maker, and two different firms.
+HARD_CASES: list[tuple[str, str, dict[str, list[str]], dict[str, list[str]], bool]] = [
+    ("ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", "I MACHINE TECHNOLOGY LLC", {}, {}, True),
+    ("OOO AI MASHIN TEKHNOLODZHI", "I MACHINE TECHNOLOGY LLC", {}, {}, True),
+    ("OOO AI MASHIN TEKHNOLODZHI", "ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", {}, {}, True),
+    ("台中精機廠股份有限公司", "Taichung Jingji Chang", {}, {}, True),
+    ("XYZ INTL SRVCES COMP", "XYZ International Services Company", {}, {}, True),
+    (
+        "Victor Taichung Machinery Works Co., Ltd.",
+        "Taichung Machinery Works Co., Ltd.",
+        {"ubn": ["22099131"]},
+        {"ubn": ["22099136"]},
+        False,
+    ),
+    ("ALFA GLOBAL TRADING GROUP LLC", "OMEGA GLOBAL TRADING GROUP LTD", {}, {}, False),
+]
+
+
+def hard_cases(sanctrace: Sanctrace, logic: LogicV2 | None) -> str:
+    """Scores of the DOMAIN.md §4 cases, sanctrace next to logic-v2."""
+    lines = [
+        "| query | candidate | identifiers | same? | sanctrace | logic-v2 |",
+        "|---|---|---|---|---:|---:|",
+    ]
+    for query, candidate, q_ids, c_ids, same in HARD_CASES:
+        ours = score_pair(
+            make_pair(
+                prepare([query], identifiers=q_ids, config=sanctrace.config),
+                prepare([candidate], identifiers=c_ids, config=sanctrace.config),
+                sanctrace.weights,
+                sanctrace.config,
+            )
+        ).score
+        theirs = "n/a"
+        if logic is not None:
+            q_rec = ListRecord("q", "x", "Company", query, None, [query])
+            c_rec = ListRecord("c", "y", "Company", candidate, None, [candidate])
+            for rec, ids in ((q_rec, q_ids), (c_rec, c_ids)):
+                for scheme, values in ids.items():
+                    rec.identifiers[scheme].update(values)
+            theirs = f"{logic(LabelledPair(q_rec, c_rec, int(same), '', 'hard'), True):.2f}"
+        shown = " / ".join(", ".join(f"{k} {' '.join(v)}" for k, v in ids.items()) for ids in (q_ids, c_ids))
+        verdict = "yes" if same else "no"
+        lines.append(f"| {query} | {candidate} | {shown.strip(' /')} | {verdict} | {ours:.2f} | {theirs} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--fit", action="store_true", help="write the fitted weights to matching.yaml")
@@ -273,6 +320,7 @@ def main() -> None:
     rows += rf_rows
     logic_note = ""
     differences: list[str] = []
+    logic: LogicV2 | None = None
     try:
         logic = LogicV2()
     except ImportError:
@@ -349,6 +397,8 @@ def main() -> None:
         body += "\n\nThe same for logic-v2, names only:\n\n" + reliability_table(
             scores["logic-v2 names only"], labels
         )
+    body += "\n\nDOMAIN.md §4 cases (unit tests in tests/resolve/test_matcher.py):\n\n"
+    body += hard_cases(sanctrace, logic)
     if logic_note:
         body += "\n\n" + logic_note
     print(body)
