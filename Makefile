@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-all lint typecheck check bench lock clean
+.PHONY: demo test test-all lint typecheck check bench bench-matching lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ bench: $(STAMP)
 lock:
 	$(PYTHON) -m pip install --quiet uv
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --extra bench --python-version 3.11 \
+		--constraint requirements.lock \
+		-o requirements-bench.lock
+
+# The matching benchmark compares against nomenklatura's logic-v2: a heavier, separate lock file
+# (scikit-learn, scipy...), installed only here so `make test` and `make demo` stay lean.
+bench-matching: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-bench.lock
+	$(BIN)/python -m benchmarks.matching
 
 clean:
 	rm -rf $(VENV) sanctrace.duckdb sanctrace-report .pytest_cache .mypy_cache .ruff_cache

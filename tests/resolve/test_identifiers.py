@@ -7,6 +7,7 @@ from sanctrace.resolve.identifiers import (
     guess_scheme,
     inn_is_valid,
     is_valid,
+    kpp_is_valid,
     normalize_identifier,
     ogrn_is_valid,
     parse_identifiers,
@@ -60,3 +61,22 @@ def test_parse_inn_kpp_pairs() -> None:
     assert parse_identifiers("7707083894", "RU") == [Identifier("inn", "7707083894", False)]
     assert parse_identifiers("ABC-1", None) == [Identifier("other", "ABC1", None)]
     assert parse_identifiers("  ", "RU") == []
+
+
+def test_lei_uscc_imo_check_digits() -> None:
+    assert is_valid("lei", "253400JT3MQWNDKMJE44")  # Sberbank
+    assert not is_valid("lei", "253400JT3MQWNDKMJE45")
+    assert is_valid("uscc", "91110108551385082Q")
+    assert not is_valid("uscc", "911100001000057327")
+    assert is_valid("imo", "IMO 9074729")
+    assert not is_valid("imo", "IMO 9074728")
+    assert guess_scheme("253400JT3MQWNDKMJE44") == "lei"
+    assert guess_scheme("91110108551385082Q") == "uscc"
+
+
+def test_kpp_shape() -> None:
+    assert kpp_is_valid("773601001")
+    assert kpp_is_valid("7736AB001")  # reason letters since 2019
+    assert not kpp_is_valid("77360100")
+    assert not kpp_is_valid("000001001")
+    assert guess_scheme("000001001", "RU") is None

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from sanctrace.resolve.config import default_config
+from sanctrace.resolve.matcher import FEATURES
 from sanctrace.resolve.parties import resolve_declaration_parties
 from sanctrace.resolve.screening import ScreeningQuery, load_candidates, screen, screen_parties
 
@@ -71,8 +72,11 @@ def test_variant_spelling_is_found_with_explanations(con: duckdb.DuckDBPyConnect
         ["RUSSIA-EO14024"],
     )
     assert 0.9 <= found.score < 1.0  # a name alone never reaches the certainty of an identifier
-    assert set(found.features) == {"name"}
-    assert "mashin=mashin" in found.explanations[0]
+    assert {"name_overlap", "name_coverage"} <= set(found.features) <= set(FEATURES)
+    # The loanword table maps the Cyrillic spelling back to the English words.
+    assert "machine=machine" in found.explanations[0]
+    overlap = next(d for d in found.details if d.name == "name_overlap")
+    assert overlap.value == 1.0 and overlap.contribution == pytest.approx(overlap.weight)
     [english] = screen(con, [ScreeningQuery("q2", "I Machine Technology, LLC")], as_of=AS_OF)
     assert english.entity_id == "imt"
 
@@ -117,8 +121,8 @@ def test_country_mismatch_lowers_the_score(con: duckdb.DuckDBPyConnection) -> No
     designate(con, "akuta", "ZAO AKUTA", country="RU")
     home = one(con, ScreeningQuery("q", "Akuta", country="RU"))[0][1]
     abroad = screen(con, [ScreeningQuery("q", "Akuta", country="TR")], as_of=AS_OF)[0]
-    assert abroad.score == pytest.approx(home - default_config().weights.country_mismatch_penalty)
-    assert abroad.features["country"] < 0
+    assert abroad.score < home
+    assert abroad.features["country_mismatch"] == default_config().model.weight("country_mismatch") < 0
 
 
 def test_dataset_filter_and_person_company_gate(con: duckdb.DuckDBPyConnection) -> None:
@@ -167,6 +171,9 @@ def test_screen_parties_writes_matches_idempotently(con: duckdb.DuckDBPyConnecti
         AS_OF,
     )
     assert json.loads(explanation)["explanations"][0].startswith("inn 7707083893 shared")
+    assert json.loads(explanation)["details"] == [
+        {"feature": "identifier_match", "value": 1.0, "weight": 0.0, "contribution": 0.0}
+    ]
 
 
 def _sdn_entries(path: Path, ids: set[str]) -> list[tuple[str, str, str | None]]:

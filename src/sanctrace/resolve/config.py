@@ -34,19 +34,71 @@ class Blocking(_Strict):
     max_candidates: int = Field(ge=1)
 
 
+class TokenWeights(_Strict):
+    min_names: int = Field(ge=1)
+    floor: float = Field(gt=0.0, le=1.0)
+
+
+class Model(_Strict):
+    """Logistic model of resolve/matcher.py: score = sigmoid(bias + sum(weight * feature))."""
+
+    identifier_decides: bool
+    match_threshold: float = Field(ge=0.0, le=1.0)
+    bias: float
+    weights: tuple[tuple[str, float], ...]
+
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _pairs(cls, value: object) -> object:
+        return tuple(value.items()) if isinstance(value, dict) else value
+
+    def weight(self, feature: str) -> float:
+        return dict(self.weights).get(feature, 0.0)
+
+
 class MatchingConfig(_Strict):
     legal_form_tokens: frozenset[str]
     cjk_legal_forms: tuple[str, ...]
     transliteration_folds: tuple[tuple[str, str], ...]
+    romanisation_letters: tuple[tuple[str, str], ...]
+    ending_folds: tuple[tuple[str, str], ...]
+    abbreviations: tuple[tuple[str, str], ...]
+    loanwords: tuple[tuple[str, str], ...]
+    loanword_suffixes: tuple[tuple[str, str], ...]
+    romanisations: tuple[tuple[str, str], ...]
+    translations: tuple[tuple[str, str], ...]
     generic_words: frozenset[str]
     weights: Weights
+    token_weights: TokenWeights
+    model: Model
     blocking: Blocking
 
-    @field_validator("transliteration_folds", mode="before")
+    @field_validator(
+        "transliteration_folds",
+        "romanisation_letters",
+        "ending_folds",
+        "abbreviations",
+        "loanwords",
+        "loanword_suffixes",
+        "romanisations",
+        "translations",
+        mode="before",
+    )
     @classmethod
     def _pairs(cls, value: object) -> object:
         # Written as a YAML mapping; kept as pairs so the config stays hashable (names.py caches on it).
         return tuple(value.items()) if isinstance(value, dict) else value
+
+    @field_validator("loanword_suffixes", "translations", mode="after")
+    @classmethod
+    def _longest_first(cls, value: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted(value, key=lambda pair: (-len(pair[0]), pair[0])))
+
+
+def with_model(config: MatchingConfig, bias: float, weights: dict[str, float]) -> MatchingConfig:
+    """A copy of ``config`` with other model weights (what the benchmark's fit produces)."""
+    model = config.model.model_copy(update={"bias": bias, "weights": tuple(weights.items())})
+    return config.model_copy(update={"model": model})
 
 
 def load_matching_config(path: Path | None = None) -> MatchingConfig:

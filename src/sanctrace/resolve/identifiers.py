@@ -23,6 +23,7 @@ __all__ = [
     "guess_scheme",
     "inn_is_valid",
     "is_valid",
+    "kpp_is_valid",
     "normalize_identifier",
     "ogrn_is_valid",
     "parse_identifiers",
@@ -62,6 +63,18 @@ def vkn_is_valid(value: str) -> bool:
         if c1:
             check += (c1 * 2**i) % 9 or 9
     return (10 - check) % 10 == int(value[9])
+
+
+_KPP = re.compile(r"^\d{4}[\dA-Z]{2}\d{3}$")
+
+
+def kpp_is_valid(value: str) -> bool:
+    """Russian tax registration reason code: 4 digits of the tax office, 2 of the reason, 3 serial.
+
+    KPP has no check digit, and all branches of a company share its INN but not its KPP, so it is never
+    decisive: this only checks the shape (reason letters A-Z are allowed since 2019).
+    """
+    return bool(_KPP.match(value)) and value[:4] != "0000"
 
 
 def normalize_identifier(value: str) -> str:
@@ -117,7 +130,7 @@ def guess_scheme(value: str, country: str | None = None) -> str | None:
         return "inn" if country == "RU" or inn_is_valid(value) else None
     if len(value) in (13, 15) and (country in (None, "RU") and (country == "RU" or ogrn_is_valid(value))):
         return "ogrn"
-    if len(value) == 9 and country == "RU":
+    if len(value) == 9 and country == "RU" and kpp_is_valid(value):
         return "kpp"
     return None
 

@@ -5,18 +5,39 @@ The same importer appears as "I MACHINE TECHNOLOGY LLC", "ООО «АЙ МАШИ
 the legal form lets SQL group spellings with a plain equality join; fuzzy scoring (screening.py)
 then only has to deal with what the key cannot.
 
-Known limit: loanwords transliterated into Cyrillic stay phonetic ("технолоджи" -> "tehnolodzhi",
-never "technology"); mapping them back is a later issue.
+This is the one module that makes every name key the system stores or compares. Steps, each data in
+``config/matching.yaml`` or a shipped file:
+
+1. Legal forms go: rigour's org types, the configured tokens, the GLEIF ISO 20275 abbreviations
+   (``config/legal_forms_gleif.csv``, CC0, only at the start or end of a name, where a legal form stands,
+   because many are also ordinary words: "as", "se") and CJK forms written without word boundaries
+   (股份有限公司 at the end of 台中精機廠股份有限公司).
+2. Everything is transliterated to ASCII (Cyrillic via rigour's tables, Han via pinyin, one token per
+   syllable) and competing romanisations folded ("kh" -> "h").
+3. Abbreviations are expanded (INTL -> international, SRVCES -> services).
+4. Cyrillic renderings of English loanwords go back to the English word (tehnolodzhi -> technology),
+   by table and by regular endings ("...olodzhi" -> "...ology").
+5. Taiwanese / Wade-Giles spellings become the pinyin syllables the Han characters give
+   (Taichung -> "tai zhong", the same as 台中).
+
+``token_weights`` then learns from the loaded list how much each word identifies: LTD, TRADE or
+MACHINERY, frequent in the list, count little.
 """
 
 from __future__ import annotations
 
+import csv
+import math
+import re
 import unicodedata
 from collections import Counter
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from importlib import resources
 
 from rigour.names import remove_org_types
 from rigour.text.normalize import Normalize, normalize
+from rigour.text.phonetics import metaphone
 from rigour.text.scripts import codepoint_script
 from rigour.text.translit import ascii_text
 
@@ -45,12 +66,15 @@ def _words(text: str) -> list[str]:
     return (normalize(text, Normalize.CASEFOLD | Normalize.NAME) or "").split()
 
 
-def _fold(token: str, folds: tuple[tuple[str, str], ...]) -> str:
+def _fold(token: str, folds: tuple[tuple[str, str], ...], endings: tuple[tuple[str, str], ...] = ()) -> str:
     # Repeat until stable so that folding is idempotent ("kkhh" -> "khh" -> "hh").
     while True:
         folded = token
         for source, target in folds:
             folded = folded.replace(source, target)
+        for source, target in endings:
+            if folded.endswith(source) and len(folded) > len(source) + 2:
+                folded = folded[: -len(source)] + target
         if folded == token:
             return token
         token = folded
@@ -67,22 +91,119 @@ def _latin_words(text: str) -> list[str]:
     return [part for word in _words(text) for part in (_ascii_word(word) if not word.isascii() else (word,))]
 
 
+@cache
+def _gleif_forms() -> tuple[frozenset[tuple[str, ...]], tuple[str, ...]]:
+    """GLEIF legal-form abbreviations as token tuples, and CJK legal-form names (longest first)."""
+    text = resources.files("sanctrace").joinpath("config", "legal_forms_gleif.csv").read_text("utf-8")
+    latin: set[tuple[str, ...]] = set()
+    cjk: set[str] = set()
+    for row in csv.DictReader(text.splitlines()):
+        if row["kind"] == "cjk_name":
+            cjk.add(row["form"])
+        else:
+            words = tuple(w for word in _words(row["form"]) for w in _ascii_word(word))
+            if words:
+                latin.add(words)
+    return frozenset(latin), tuple(sorted(cjk, key=lambda f: (-len(f), f)))
+
+
+def is_legal_form(words: Iterable[str]) -> bool:
+    """Whether the casefolded ASCII ``words`` are together a GLEIF legal-form abbreviation."""
+    return tuple(words) in _gleif_forms()[0]
+
+
+def _strip_cjk_forms(text: str, config: MatchingConfig) -> str:
+    # Unsegmented forms at the end of a name first (repeatedly: 有限公司 then 企业), then the
+    # configured ones anywhere, as before.
+    cjk = tuple(sorted({*config.cjk_legal_forms, *_gleif_forms()[1]}, key=lambda f: (-len(f), f)))
+    stripped = text.rstrip()
+    changed = True
+    while changed:
+        changed = False
+        for form in cjk:
+            if stripped.endswith(form) and len(stripped) > len(form):
+                stripped = stripped[: -len(form)].rstrip()
+                changed = True
+                break
+    for form in config.cjk_legal_forms:
+        stripped = stripped.replace(form, " ")
+    return stripped
+
+
+def _strip_edge_forms(words: list[str]) -> list[str]:
+    """Remove GLEIF legal forms (up to 4 words) at the start and end of a name, repeatedly."""
+    forms = _gleif_forms()[0]
+    changed = True
+    while changed and words:
+        changed = False
+        for size in (4, 3, 2, 1):
+            if len(words) > size and tuple(words[-size:]) in forms:
+                words = words[:-size]
+                changed = True
+                break
+            if len(words) > size and tuple(words[:size]) in forms:
+                words = words[size:]
+                changed = True
+                break
+    return words
+
+
+def _rewrite(word: str, config: MatchingConfig) -> list[str]:
+    """Abbreviation, loanword and romanisation tables, then loanword endings, for one folded token."""
+    word = dict(config.abbreviations).get(word, word)
+    loan = dict(config.loanwords).get(word)
+    if loan is not None:
+        return loan.split()
+    roman = dict(config.romanisations).get(word)
+    if roman is not None:
+        return roman.split()
+    for stem, english in config.translations:
+        if word.startswith(stem):
+            return [english]
+    for ending, english in config.loanword_suffixes:
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            return [word[: -len(ending)] + english]
+    return [word]
+
+
+_ROMAN = {
+    "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10"
+}  # fmt: skip
+
+
+_TRAILING_ROMAN = re.compile(r"(?<=\w)[\s,]+(ii|iii|iv|vi|vii|viii|ix)\W*$")
+
+
+def _numbers(words: list[str]) -> list[str]:
+    """A roman numeral ending a name of several words is a number ("JUPITER I" is "JUPITER 1")."""
+    if len(words) > 1 and (words[-1] in _ROMAN or words[-1] == "i"):
+        return [*words[:-1], _ROMAN.get(words[-1], "1")]
+    return words
+
+
 @lru_cache(maxsize=200_000)
 def _tokens(name: str, config: MatchingConfig) -> tuple[str, ...]:
     original = unicodedata.normalize("NFKC", name).casefold()
-    text = original
-    for form in config.cjk_legal_forms:
-        text = text.replace(form, " ")
+    for letter, spelt in config.romanisation_letters:
+        original = original.replace(letter, spelt)
+    # A roman numeral ending a name is a number, before rigour takes "II" for a legal form (Romania).
+    original = _TRAILING_ROMAN.sub(lambda m: " " + _ROMAN[m.group(1)], original)
+    text = _strip_cjk_forms(original, config)
     # Once with the punctuation still in place ("ltd. şti.", "sp. z o.o."), once after transliteration
     # ("ооо" only becomes "ooo" there).
     text = remove_org_types(text, replacement=" ")
     latin = " ".join(_latin_words(text))
     words = _words(remove_org_types(latin, replacement=" "))
-    words = [w for w in words if w not in config.legal_form_tokens]
+    words = [
+        out
+        for w in words
+        for out in _rewrite(_fold(w, config.transliteration_folds, config.ending_folds), config)
+    ]
+    words = _strip_edge_forms(_numbers([w for w in words if w not in config.legal_form_tokens]))
     if not words:
         # A name that is nothing but a legal form ("ООО") keeps it rather than becoming empty.
-        words = _latin_words(original)
-    return tuple(_fold(w, config.transliteration_folds) for w in words)
+        words = [_fold(w, config.transliteration_folds, config.ending_folds) for w in _latin_words(original)]
+    return tuple(words)
 
 
 def name_tokens(name: str, config: MatchingConfig | None = None) -> list[str]:
@@ -107,6 +228,42 @@ def name_key(name: str, config: MatchingConfig | None = None) -> str:
         if again == key:
             return key
         key = again
+
+
+@lru_cache(maxsize=200_000)
+def phonetic_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Metaphone code of each token (digits kept as they are): spelling variants that sound alike meet."""
+    return tuple((metaphone(t) or t) if t.isalpha() else t for t in tokens)
+
+
+class TokenWeights:
+    """How much a word identifies a party, learned from the document frequencies of a loaded list.
+
+    weight = idf / max idf, clipped to [floor, 1], where idf = log((N + 1) / (df + 1)) over N names.
+    With fewer than ``min_names`` names the counts say little, and the configured generic words get
+    ``generic_weight`` while every other word weighs 1. A word never seen weighs 1.
+    """
+
+    def __init__(self, documents: Iterable[Iterable[str]], config: MatchingConfig) -> None:
+        self.config = config
+        self.df: Counter[str] = Counter()
+        self.n = 0
+        for tokens in documents:
+            self.n += 1
+            self.df.update(set(tokens))
+        self.learned = self.n >= config.token_weights.min_names
+        self._max_idf = math.log(self.n + 1) if self.n else 1.0
+
+    def __call__(self, token: str) -> float:
+        generic = token in self.config.generic_words
+        prior = self.config.weights.generic_weight if generic else 1.0
+        if not self.learned:
+            return prior
+        df = self.df.get(token, 0)
+        weight = math.log((self.n + 1) / (df + 1)) / self._max_idf
+        learned = min(1.0, max(self.config.token_weights.floor, weight))
+        # A configured generic word never weighs more than the configuration says.
+        return min(learned, prior)
 
 
 def detect_script(name: str) -> str | None:

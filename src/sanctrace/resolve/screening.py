@@ -1,10 +1,10 @@
 """Screen parties against designated parties: who in the declarations may be on a sanctions list.
 
-First form of the matcher. A shared valid registration number decides (score 1.0); two different valid
-numbers of the same scheme count heavily against a match, because open matchers that ignore them
-flood analysts with namesakes. Otherwise the score is a soft token overlap of name keys (rapidfuzz
-per token) in which generic words (LTD, TRADING, GLOBAL, ...) weigh little, so they cannot carry a
-match on their own; a country mismatch lowers it. Every match says which feature contributed what.
+Candidate generation (a token/prefix/identifier index) lives here; scoring is resolve/matcher.py: a
+shared valid registration number decides (score 1.0); two different valid numbers of the same scheme
+count heavily against a match; otherwise a calibrated logistic model over name features in which words
+frequent in the loaded list (LTD, TRADING, GLOBAL, ...) weigh little. Every match says which feature
+contributed what.
 
 Candidates are parties with a designation in force at ``as_of`` (a designation without listed_date
 counts as in force since ever). ``dataset`` names either a sanctions list (``designations.list``,
@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
-from rapidfuzz import fuzz
 
 from sanctrace.resolve._bulk import create_temp_table
 from sanctrace.resolve.config import MatchingConfig, default_config
 from sanctrace.resolve.identifiers import STRONG_SCHEMES, guess_scheme, is_valid, normalize_identifier
-from sanctrace.resolve.names import name_tokens
+from sanctrace.resolve.matcher import FeatureResult, Record, match
+from sanctrace.resolve.names import TokenWeights, name_tokens
 from sanctrace.resolve.parties import DATASET as DECLARATIONS_DATASET
 
 # FollowTheMoney property names a caller may use instead of scheme codes.
@@ -72,8 +72,9 @@ class ScreeningMatch:
     match: bool
     datasets: list[str]  # lists of the designations in force at as_of
     programs: list[str]
-    features: dict[str, float]  # feature -> contribution to the score
+    features: dict[str, float]  # feature -> contribution to the score (log-odds)
     explanations: list[str]  # one human-readable line per feature
+    details: tuple[FeatureResult, ...] = ()  # feature name, value, weight, contribution, detail
 
 
 @dataclass
@@ -118,6 +119,16 @@ class CandidateIndex:
         self.entities = {e.entity_id: e for e in entities}
         self.tokens: dict[str, set[str]] = defaultdict(set)
         self.ids: dict[tuple[str, str], set[str]] = defaultdict(set)
+        # Word weights learned from this list: a word most designated names carry identifies little.
+        self.weights = TokenWeights((tokens for e in entities for _, tokens in e.names), config)
+        self.records = {
+            e.entity_id: Record(
+                tuple(e.names),
+                e.country.upper() if e.country else None,
+                {scheme: frozenset(values) for scheme, values in e.identifiers.items()},
+            )
+            for e in entities
+        }
         for entity in entities:
             for _name, tokens in entity.names:
                 for key in self._keys(tokens):
@@ -196,86 +207,32 @@ def load_candidates(
     return CandidateIndex(list(entities.values()), cfg)
 
 
-def name_similarity(
-    query: tuple[str, ...], candidate: tuple[str, ...], config: MatchingConfig
-) -> tuple[float, list[str]]:
-    """Weighted soft Dice overlap of two token lists, and the token pairs that aligned.
-
-    Tokens align one-to-one, best pairs first, when their rapidfuzz ratio reaches
-    ``token_similarity_min``; generic words weigh ``generic_weight``.
-    """
-    weights = config.weights
-
-    def weight(token: str) -> float:
-        return weights.generic_weight if token in config.generic_words else 1.0
-
-    total = sum(weight(t) for t in query) + sum(weight(t) for t in candidate)
-    if total == 0:
-        return 0.0, []
-    pairs = []
-    for i, q in enumerate(query):
-        for j, c in enumerate(candidate):
-            similarity = fuzz.ratio(q, c) / 100.0
-            if similarity >= weights.token_similarity_min:
-                pairs.append((similarity, i, j))
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-    used_q: set[int] = set()
-    used_c: set[int] = set()
-    matched = 0.0
-    aligned = []
-    for similarity, i, j in pairs:
-        if i in used_q or j in used_c:
-            continue
-        used_q.add(i)
-        used_c.add(j)
-        matched += similarity * (weight(query[i]) + weight(candidate[j]))
-        aligned.append(f"{query[i]}={candidate[j]}" if similarity == 1 else f"{query[i]}~{candidate[j]}")
-    return matched / total, aligned
-
-
 def _score(
     query: ScreeningQuery,
     tokens: tuple[str, ...],
     query_ids: dict[str, set[str]],
     entity: _Entity,
-    config: MatchingConfig,
-) -> tuple[float, dict[str, float], list[str]]:
-    weights = config.weights
-    best_name, best_sim, best_aligned = "", 0.0, []
-    for name, candidate_tokens in entity.names:
-        similarity, aligned = name_similarity(tokens, candidate_tokens, config)
-        if similarity > best_sim:
-            best_name, best_sim, best_aligned = name, similarity, aligned
-    features = {"name": round(weights.name_max * best_sim, 4)}
-    notes = [f"name {best_sim:.2f} against {best_name!r} ({', '.join(best_aligned) or 'no tokens aligned'})"]
-    for scheme, values in sorted(query_ids.items()):
-        shared = values & entity.identifiers.get(scheme, set())
-        if shared:
-            features["identifier"] = round(1.0 - features["name"], 4)
-            notes.insert(0, f"{scheme} {min(shared)} shared: decisive")
-            return 1.0, features, notes
-    for scheme, values in sorted(query_ids.items()):
-        theirs = entity.identifiers.get(scheme, set())
-        if theirs:
-            features["identifier_conflict"] = -weights.identifier_conflict_penalty
-            notes.append(f"{scheme} differs: {', '.join(sorted(values))} vs {', '.join(sorted(theirs))}")
-            break
-    if query.country and entity.country and query.country.upper() != entity.country.upper():
-        features["country"] = -weights.country_mismatch_penalty
-        notes.append(f"country {query.country.upper()} vs {entity.country.upper()}")
-    score = min(1.0, max(0.0, sum(features.values())))
-    return round(score, 4), features, notes
+    index: CandidateIndex,
+) -> tuple[float, dict[str, float], list[str], tuple[FeatureResult, ...]]:
+    record = Record(
+        ((query.name, tokens),),
+        query.country.upper() if query.country else None,
+        {scheme: frozenset(values) for scheme, values in query_ids.items()},
+    )
+    result = match(record, index.records[entity.entity_id], index.weights, index.config)
+    return result.score, result.contributions(), result.explanations(), result.features
 
 
 def screen_index(
     index: CandidateIndex,
     queries: Iterable[ScreeningQuery],
     *,
-    threshold: float = 0.7,
+    threshold: float | None = None,
     limit: int = 5,
 ) -> list[ScreeningMatch]:
     """Screen queries against an already built index (see ``screen``)."""
     config = index.config
+    threshold = config.model.match_threshold if threshold is None else threshold
     best: dict[tuple[str, str], ScreeningMatch] = {}
     for query in queries:
         tokens = tuple(name_tokens(query.name, config))
@@ -285,7 +242,7 @@ def screen_index(
         for entity in index.candidates(tokens, query_ids):
             if entity.entity_id == query.id or not _compatible(query.schema, entity.schema):
                 continue
-            score, features, notes = _score(query, tokens, query_ids, entity, config)
+            score, features, notes, details = _score(query, tokens, query_ids, entity, index)
             if score < config.weights.report_floor and score < threshold:
                 continue
             key = (query.id, entity.entity_id)
@@ -301,6 +258,7 @@ def screen_index(
                 programs=list(entity.programs),
                 features=features,
                 explanations=notes,
+                details=details,
             )
     by_query: dict[str, list[ScreeningMatch]] = defaultdict(list)
     for result in best.values():
@@ -317,14 +275,15 @@ def screen(
     queries: Iterable[ScreeningQuery],
     *,
     dataset: str | None = None,
-    threshold: float = 0.7,
+    threshold: float | None = None,
     as_of: date | None = None,
     limit: int = 5,
 ) -> list[ScreeningMatch]:
     """Best designated candidates for each query, at most ``limit`` per query id, best first.
 
     Candidates scoring below the config's report floor are left out; ``match`` tells whether a
-    returned candidate reached ``threshold``. Several queries may share an id (one per known name
+    returned candidate reached ``threshold`` (default: the config's ``model.match_threshold``).
+    Several queries may share an id (one per known name
     of a party): the best score per (query id, entity) is kept.
     """
     index = load_candidates(con, dataset=dataset, as_of=as_of)
@@ -359,7 +318,7 @@ def declaration_queries(con: duckdb.DuckDBPyConnection) -> list[ScreeningQuery]:
 
 
 def screen_parties(
-    con: duckdb.DuckDBPyConnection, *, as_of: date | None = None, threshold: float = 0.7
+    con: duckdb.DuckDBPyConnection, *, as_of: date | None = None, threshold: float | None = None
 ) -> int:
     """Screen every declarations party against all designated parties into ``screening_matches``.
 
@@ -374,6 +333,7 @@ def screen_parties(
         ).fetchall()
     )
     index = load_candidates(con, as_of=day)
+    threshold = index.config.model.match_threshold if threshold is None else threshold
     results = screen_index(index, declaration_queries(con), threshold=threshold, limit=10)
     rows = [
         (
@@ -384,7 +344,18 @@ def screen_parties(
             m.score,
             m.match,
             threshold,
-            json.dumps({"features": m.features, "explanations": m.explanations}, ensure_ascii=False),
+            json.dumps(
+                {
+                    "features": m.features,
+                    "explanations": m.explanations,
+                    "details": [
+                        {"feature": d.name, "value": d.value, "weight": d.weight}
+                        | {"contribution": d.contribution}
+                        for d in m.details
+                    ],
+                },
+                ensure_ascii=False,
+            ),
             "; ".join(m.datasets) or None,
             "; ".join(m.programs) or None,
             day,

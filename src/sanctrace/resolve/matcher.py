@@ -1,0 +1,366 @@
+"""Compare two parties and say how likely they are the same, feature by feature.
+
+Modelled on nomenklatura's logic-v2: every feature is a documented pure function of the two prepared
+records, returning a value in [0, 1] and a short detail; the weights are data (``model`` in
+``config/matching.yaml``). Unlike logic-v2, the score is a calibrated probability: a logistic model
+``sigmoid(bias + sum(weight * value))`` whose weights are fitted on labelled pairs
+(``python -m benchmarks.matching --fit``), so 0.9 means about 9 in 10 such pairs are the same
+party, and scores spread out instead of bunching at 1.0. One rule stands outside the model: a shared
+valid registration number (INN, OGRN, LEI, IMO ...) decides (score 1.0) when ``identifier_decides``.
+
+Each result carries, per feature, its value, its weight and its contribution to the log-odds, so an
+analyst can see why a pair scored what it did.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from sanctrace.resolve.config import MatchingConfig, default_config
+from sanctrace.resolve.names import TokenWeights, name_tokens, phonetic_tokens
+
+WeightFn = Callable[[str], float]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One side of a comparison: names already tokenised, valid decisive identifiers only."""
+
+    names: tuple[tuple[str, tuple[str, ...]], ...]  # (name as written, name_tokens)
+    country: str | None = None
+    identifiers: Mapping[str, frozenset[str]] = field(default_factory=dict)  # scheme -> values
+
+
+def prepare(
+    names: Iterable[str],
+    *,
+    country: str | None = None,
+    identifiers: Mapping[str, Iterable[str]] | None = None,
+    config: MatchingConfig | None = None,
+) -> Record:
+    """A record from raw names (any script), a country code and already validated identifiers."""
+    cfg = config or default_config()
+    prepared = []
+    for name in dict.fromkeys(names):
+        tokens = tuple(name_tokens(name, cfg))
+        if tokens:
+            prepared.append((name, tokens))
+    ids = {scheme: frozenset(values) for scheme, values in (identifiers or {}).items() if values}
+    return Record(tuple(prepared), country.upper() if country else None, ids)
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """The best-aligned pair of names of two records, with the token pairs that aligned."""
+
+    query: str
+    candidate: str
+    dice: float  # weighted soft Dice overlap
+    coverage: float  # the smaller of the two sides' weighted share of aligned tokens
+    containment: float  # the larger of the two: one name inside the other
+    pairs: tuple[str, ...]
+
+
+def align(
+    query: tuple[str, ...], candidate: tuple[str, ...], weight: WeightFn, similarity_min: float
+) -> tuple[float, float, float, tuple[str, ...]]:
+    """Weighted soft Dice overlap of two token lists, the smaller and the larger side coverage (share
+    of a side's weight that aligned), and the aligned pairs.
+
+    Tokens align one-to-one, most similar first, when their rapidfuzz ratio reaches ``similarity_min``;
+    an aligned pair counts its similarity times the weights of both tokens.
+    """
+    q_total = sum(weight(t) for t in query)
+    c_total = sum(weight(t) for t in candidate)
+    if q_total + c_total == 0:
+        return 0.0, 0.0, 0.0, ()
+    scored = []
+    for i, q in enumerate(query):
+        for j, c in enumerate(candidate):
+            similarity = 1.0 if q == c else fuzz.ratio(q, c) / 100.0
+            if similarity >= similarity_min:
+                scored.append((similarity, i, j))
+    scored.sort(key=lambda p: (-p[0], p[1], p[2]))
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    q_matched = c_matched = 0.0
+    pairs = []
+    for similarity, i, j in scored:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        q_matched += similarity * weight(query[i])
+        c_matched += similarity * weight(candidate[j])
+        pairs.append(f"{query[i]}={candidate[j]}" if similarity == 1 else f"{query[i]}~{candidate[j]}")
+    dice = (q_matched + c_matched) / (q_total + c_total)
+    # Words glued on one side and split on the other ("MILITARYTECHNICAL" / "MILITARY-TECHNICAL",
+    # "FLYBRIDGE" / "FLY BRIDGE"): an unaligned word against two adjacent unaligned words.
+    for one, two, used_one, used_two, swap in (
+        (query, candidate, used_q, used_c, False),
+        (candidate, query, used_c, used_q, True),
+    ):
+        for i, word in enumerate(one):
+            if i in used_one:
+                continue
+            for j in range(len(two) - 1):
+                if j in used_two or j + 1 in used_two:
+                    continue
+                similarity = fuzz.ratio(word, two[j] + two[j + 1]) / 100.0
+                if similarity < similarity_min:
+                    continue
+                used_one.add(i)
+                used_two.update((j, j + 1))
+                single = similarity * weight(word)
+                double = similarity * (weight(two[j]) + weight(two[j + 1]))
+                q_matched += double if swap else single
+                c_matched += single if swap else double
+                pairs.append(f"{word}~{two[j]}+{two[j + 1]}")
+                break
+    sides = (q_matched / q_total if q_total else 0.0, c_matched / c_total if c_total else 0.0)
+    return dice, min(sides), max(sides), tuple(pairs)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """What the feature functions look at: both records, the best name alignment, the token weights."""
+
+    query: Record
+    candidate: Record
+    best: Alignment | None
+    weight: WeightFn
+    config: MatchingConfig
+
+
+def compare_names(
+    query: Record, candidate: Record, weight: WeightFn, config: MatchingConfig
+) -> Alignment | None:
+    """The name pair (one from each record) with the highest weighted overlap."""
+    best: Alignment | None = None
+    for q_name, q_tokens in query.names:
+        for c_name, c_tokens in candidate.names:
+            dice, coverage, containment, pairs = align(
+                q_tokens, c_tokens, weight, config.weights.token_similarity_min
+            )
+            if best is None or (dice, coverage) > (best.dice, best.coverage):
+                best = Alignment(q_name, c_name, dice, coverage, containment, pairs)
+    return best
+
+
+# --- features: pure functions of a Pair, each returning (value in [0, 1], detail) -------------------
+
+
+def name_overlap(pair: Pair) -> tuple[float, str]:
+    """Weighted soft Dice overlap of the best name pair; frequent words (LTD, TRADE) weigh little."""
+    best = pair.best
+    if best is None or best.dice == 0:
+        return 0.0, "no names aligned"
+    return best.dice, f"{best.query!r} vs {best.candidate!r} ({', '.join(best.pairs)})"
+
+
+def name_coverage(pair: Pair) -> tuple[float, str]:
+    """Share of the weightier side's distinctive words that aligned: an extra distinctive word on
+    either side ("ALFA" vs "OMEGA" before GLOBAL TRADING) keeps this low even when Dice is fair."""
+    best = pair.best
+    if best is None:
+        return 0.0, "no names"
+    return best.coverage, f"smaller side covered {best.coverage:.2f}"
+
+
+def name_containment(pair: Pair) -> tuple[float, str]:
+    """Share of the better-covered side's words that aligned: 1 when one name sits inside the other
+    ("ELEKTROPRIBOR JSC" in "CONCERN CSRI ELEKTROPRIBOR JSC")."""
+    best = pair.best
+    if best is None:
+        return 0.0, "no names"
+    return best.containment, f"one side covered {best.containment:.2f}"
+
+
+def name_phonetic(pair: Pair) -> tuple[float, str]:
+    """Weighted overlap of metaphone codes over all name pairs: spellings that sound alike."""
+    best_value, detail = 0.0, "no phonetic overlap"
+    for q_name, q_tokens in pair.query.names:
+        q_codes = phonetic_tokens(q_tokens)
+        for c_name, c_tokens in pair.candidate.names:
+            c_codes = phonetic_tokens(c_tokens)
+            q_weights = dict(zip(q_codes, (pair.weight(t) for t in q_tokens), strict=True))
+            c_weights = dict(zip(c_codes, (pair.weight(t) for t in c_tokens), strict=True))
+            total = sum(q_weights.values()) + sum(c_weights.values())
+            shared = set(q_weights) & set(c_weights)
+            value = sum(q_weights[c] + c_weights[c] for c in shared) / total if total else 0.0
+            if value > best_value:
+                best_value, detail = (
+                    value,
+                    f"{q_name!r} vs {c_name!r} sound alike ({', '.join(sorted(shared))})",
+                )
+    return best_value, detail
+
+
+def name_joined(pair: Pair) -> tuple[float, str]:
+    """Similarity of the names written without spaces, in order and sorted: "TAICHUNG" vs "TAI CHUNG",
+    split or glued words and transliterated syllables."""
+    best_value, detail = 0.0, "no names"
+    for q_name, q_tokens in pair.query.names:
+        for c_name, c_tokens in pair.candidate.names:
+            value = (
+                max(
+                    fuzz.ratio("".join(q_tokens), "".join(c_tokens)),
+                    fuzz.ratio("".join(sorted(q_tokens)), "".join(sorted(c_tokens))),
+                )
+                / 100.0
+            )
+            if value > best_value:
+                best_value, detail = value, f"{q_name!r} vs {c_name!r} without spaces"
+    return best_value, detail
+
+
+def _numbers(record: Record) -> set[frozenset[str]]:
+    """The set of numbers in each name ("01" and "1" are one number); names without any left out."""
+    found = {frozenset(str(int(t)) for t in tokens if t.isdigit()) for _, tokens in record.names}
+    return found - {frozenset()}
+
+
+def number_mismatch(pair: Pair) -> tuple[float, str]:
+    """1 when both records' names carry numbers and no name of one has the numbers of a name of the
+    other: "HAO FAN 6" is not "HAO FAN 2", whatever the letters say (vessels, plants, branches)."""
+    q, c = _numbers(pair.query), _numbers(pair.candidate)
+    if q and c and not q & c:
+        show = sorted(" ".join(sorted(n)) for n in q), sorted(" ".join(sorted(n)) for n in c)
+        return 1.0, f"numbers {', '.join(show[0])} vs {', '.join(show[1])}"
+    return 0.0, "no number conflict"
+
+
+def number_one_side(pair: Pair) -> tuple[float, str]:
+    """1 when the names of one record carry a number and none of the other's do: "TANGO 2" and
+    "TANGO" are often two ships of one owner, "JUPITER I" a sister of "JUPITER"."""
+    q, c = _numbers(pair.query), _numbers(pair.candidate)
+    if bool(q) != bool(c):
+        numbers = sorted(" ".join(sorted(n)) for n in q or c)
+        return 1.0, f"number {', '.join(numbers)} on one side only"
+    return 0.0, "numbers on both sides or neither"
+
+
+def identifier_match(pair: Pair) -> tuple[float, str]:
+    """1 when both records carry the same valid registration number of one scheme (decisive)."""
+    for scheme, values in sorted(pair.query.identifiers.items()):
+        shared = values & pair.candidate.identifiers.get(scheme, frozenset())
+        if shared:
+            return 1.0, f"{scheme} {min(shared)} shared: decisive"
+    return 0.0, "no shared identifier"
+
+
+def identifier_conflict(pair: Pair) -> tuple[float, str]:
+    """1 when both records carry valid numbers of one scheme and none agree: namesakes, not the same."""
+    for scheme, values in sorted(pair.query.identifiers.items()):
+        theirs = pair.candidate.identifiers.get(scheme, frozenset())
+        if theirs and not values & theirs:
+            return 1.0, f"{scheme} differs: {', '.join(sorted(values))} vs {', '.join(sorted(theirs))}"
+    return 0.0, "no conflicting identifier"
+
+
+def country_match(pair: Pair) -> tuple[float, str]:
+    """1 when both records name the same country."""
+    q, c = pair.query.country, pair.candidate.country
+    if q and c and q == c:
+        return 1.0, f"country {q} on both"
+    return 0.0, "country not shared"
+
+
+def country_mismatch(pair: Pair) -> tuple[float, str]:
+    """1 when both records name a country and they differ."""
+    q, c = pair.query.country, pair.candidate.country
+    if q and c and q != c:
+        return 1.0, f"country {q} vs {c}"
+    return 0.0, "no country conflict"
+
+
+FEATURES: dict[str, Callable[[Pair], tuple[float, str]]] = {
+    "name_overlap": name_overlap,
+    "name_coverage": name_coverage,
+    "name_containment": name_containment,
+    "name_phonetic": name_phonetic,
+    "name_joined": name_joined,
+    "number_mismatch": number_mismatch,
+    "number_one_side": number_one_side,
+    "identifier_conflict": identifier_conflict,
+    "country_match": country_match,
+    "country_mismatch": country_mismatch,
+}
+
+
+@dataclass(frozen=True)
+class FeatureResult:
+    name: str
+    value: float
+    weight: float
+    contribution: float  # weight * value, added to the log-odds
+    detail: str
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    score: float
+    features: tuple[FeatureResult, ...]
+    decided_by: str | None = None  # the feature that decided outside the model, if any
+
+    def explanations(self) -> list[str]:
+        """One line per feature that counted, the deciding one first."""
+        lines = [f.detail for f in self.features if f.name == self.decided_by]
+        lines += [
+            f"{f.detail} [{f.name} {f.value:.2f} x {f.weight:+.2f} = {f.contribution:+.2f}]"
+            for f in self.features
+            if f.name != self.decided_by and f.value
+        ]
+        return lines
+
+    def contributions(self) -> dict[str, float]:
+        return {f.name: round(f.contribution, 4) for f in self.features if f.value}
+
+
+def feature_values(pair: Pair) -> dict[str, float]:
+    """Every model feature's value for a pair: what the calibration fit learns from."""
+    return {name: fn(pair)[0] for name, fn in FEATURES.items()}
+
+
+def make_pair(
+    query: Record, candidate: Record, weight: WeightFn | None = None, config: MatchingConfig | None = None
+) -> Pair:
+    cfg = config or default_config()
+    fn = weight or TokenWeights((), cfg)
+    return Pair(query, candidate, compare_names(query, candidate, fn, cfg), fn, cfg)
+
+
+def sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def score_pair(pair: Pair) -> MatchResult:
+    """Score a prepared pair: the decisive identifier rule, else the calibrated logistic model."""
+    model = pair.config.model
+    decided = identifier_match(pair)
+    if model.identifier_decides and decided[0]:
+        return MatchResult(
+            1.0, (FeatureResult("identifier_match", 1.0, 0.0, 0.0, decided[1]),), "identifier_match"
+        )
+    results = []
+    logit = model.bias
+    for name, fn in FEATURES.items():
+        value, detail = fn(pair)
+        weight = model.weight(name)
+        logit += weight * value
+        results.append(FeatureResult(name, round(value, 4), weight, round(weight * value, 4), detail))
+    return MatchResult(round(sigmoid(logit), 4), tuple(results))
+
+
+def match(
+    query: Record, candidate: Record, weight: WeightFn | None = None, config: MatchingConfig | None = None
+) -> MatchResult:
+    """How likely ``query`` and ``candidate`` are the same party, with per-feature explanations."""
+    return score_pair(make_pair(query, candidate, weight, config))
