@@ -77,7 +77,7 @@ def create_app(db: Path | str) -> FastAPI:
     def match(
         dataset: str,
         body: MatchRequest,
-        threshold: float = 0.7,
+        threshold: float | None = None,
         limit: int = Query(5, ge=1, le=100),
         as_of: dt.date | None = None,
     ) -> dict[str, Any]:

@@ -67,7 +67,10 @@ def ingest(
 @app.command()
 def resolve(
     as_of: Annotated[str | None, typer.Option(help="Screen designations in force on this date.")] = None,
-    threshold: Annotated[float, typer.Option(help="Score at or above which a candidate is a match.")] = 0.7,
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="Score at or above which a candidate is a match (default: config/matching.yaml)."),
+    ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Deduplicate shippers and consignees and screen them against the loaded lists."""
@@ -141,7 +144,10 @@ def report(
 def screen(
     input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="CSV (id,name,...) or FtM JSON lines.")],
     dataset: Annotated[str | None, typer.Option(help="Only lists loaded under this dataset name.")] = None,
-    threshold: Annotated[float, typer.Option(help="Score at or above which a candidate is a match.")] = 0.7,
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="Score at or above which a candidate is a match (default: config/matching.yaml)."),
+    ] = None,
     as_of: Annotated[str | None, typer.Option(help="Only designations in force on this date.")] = None,
     out: Annotated[Path, typer.Option(help="Output file: .csv or .jsonl.")] = Path("matches.csv"),
     db: DbOption = DEFAULT_DB,

@@ -58,7 +58,9 @@ def ingest(
     return reports, failures
 
 
-def resolve(con: duckdb.DuckDBPyConnection, *, as_of: dt.date | None = None, threshold: float = 0.7) -> None:
+def resolve(
+    con: duckdb.DuckDBPyConnection, *, as_of: dt.date | None = None, threshold: float | None = None
+) -> None:
     with console.status("resolving shippers and consignees"):
         stats = resolve_declaration_parties(con)
     console.print(f"resolved parties: {stats}")

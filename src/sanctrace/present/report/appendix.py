@@ -117,10 +117,14 @@ def licences_section(sources: list[Row]) -> str:
     ]
     unknown = [fmt.file_name(s["path"]) for s in sources if fmt.file_name(s["path"]) not in covered]
     if unknown:
-        rows.append({"name": "Other inputs", "licence": "not recorded",
-                     "attribution": "Check the terms agreed with the provider of these files before"
-                                    " publishing.",
-                     "files": ", ".join(unknown)})
+        rows.append(
+            {
+                "name": "Other inputs",
+                "licence": "not recorded",
+                "attribution": "Check the terms agreed with the provider of these files before publishing.",
+                "files": ", ".join(unknown),
+            }
+        )
     columns = [
         Column("data", lambda r: fmt.esc(r["name"])),
         Column("licence", lambda r: fmt.esc(r["licence"])),

@@ -32,8 +32,10 @@ def _meta(scopes: list[Scope], tables_used: list[str]) -> str:
     scope = scopes[0]
     origin = f" · origin {fmt.esc(scope.origin)}" if scope.origin else ""
     baskets = ", ".join(fmt.esc(s.basket) for s in scopes)
-    return (f"Target {fmt.esc(scope.target)}{origin} · basket(s): {baskets} · "
-            f"tables read: {', '.join(tables_used)}")
+    return (
+        f"Target {fmt.esc(scope.target)}{origin} · basket(s): {baskets} · "
+        f"tables read: {', '.join(tables_used)}"
+    )
 
 
 def render(
@@ -54,8 +56,11 @@ def render(
         parts.append(("screening", "Screening matches", sections.screening(con)))
     parts.append(("method", "Where the numbers come from", sections.method(scopes)))
     parts.append(("appendix", "Appendix: source files and licences", appendix.sources_section(con)))
-    tables_used = ["route_monthly", "top_parties"] + (["route_switches"] if has_switches else []) + (
-        ["screening_matches"] if has_screening else [])
+    tables_used = (
+        ["route_monthly", "top_parties"]
+        + (["route_switches"] if has_switches else [])
+        + (["screening_matches"] if has_screening else [])
+    )
     nav = "".join(f'<a href="#{sid}">{fmt.esc(heading)}</a>' for sid, heading, _ in parts)
     return Template(_resource("page.html")).substitute(
         title=fmt.esc(title),

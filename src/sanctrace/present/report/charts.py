@@ -16,8 +16,20 @@ from sanctrace.present.report import fmt
 from sanctrace.present.report.data import Row
 
 FIXED_COLOURS = {"direct": "#1f4e79", "domestic": "#7f7f7f", "unknown": "#c7c7c7"}
-HUB_COLOURS = ["#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
-               "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5"]
+HUB_COLOURS = [
+    "#d62728",
+    "#ff7f0e",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#17becf",
+    "#aec7e8",
+    "#ffbb78",
+    "#98df8a",
+    "#c5b0d5",
+]
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 LABEL_CHARS = 48
 
@@ -53,12 +65,28 @@ def _mark_events(fig: go.Figure, events: list[Row]) -> None:
     """Vertical dashed lines with rotated labels; the full description shows on hover."""
     for event in events:
         when = fmt.day(event["event_date"])
-        fig.add_shape(type="line", x0=when, x1=when, xref="x", y0=0, y1=1, yref="paper",
-                      line={"color": "#444", "width": 1, "dash": "dash"})
+        fig.add_shape(
+            type="line",
+            x0=when,
+            x1=when,
+            xref="x",
+            y0=0,
+            y1=1,
+            yref="paper",
+            line={"color": "#444", "width": 1, "dash": "dash"},
+        )
         fig.add_annotation(
-            x=when, y=1, xref="x", yref="paper", text=fmt.esc(_event_label(event)),
+            x=when,
+            y=1,
+            xref="x",
+            yref="paper",
+            text=fmt.esc(_event_label(event)),
             hovertext=fmt.esc(f"{event['jurisdiction']} {when}: {event['description']}"),
-            showarrow=False, textangle=-90, xanchor="right", yanchor="top", font={"size": 10},
+            showarrow=False,
+            textangle=-90,
+            xanchor="right",
+            yanchor="top",
+            font={"size": 10},
         )
 
 
@@ -76,14 +104,21 @@ def route_figure(basket: str, rows: list[Row], events: list[Row]) -> go.Figure:
     fig = go.Figure()
     for name in order:
         months = sorted(values[name])
-        fig.add_trace(go.Bar(
-            name=fmt.esc(name), x=[fmt.day(m) for m in months], y=[values[name][m] for m in months],
-            customdata=[lines[name][m] for m in months], marker_color=_colour(name, hubs),
-            hovertemplate="%{x|%Y-%m}: $%{y:,.0f} (%{customdata:,} lines)<extra>%{fullData.name}</extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                name=fmt.esc(name),
+                x=[fmt.day(m) for m in months],
+                y=[values[name][m] for m in months],
+                customdata=[lines[name][m] for m in months],
+                marker_color=_colour(name, hubs),
+                hovertemplate="%{x|%Y-%m}: $%{y:,.0f} (%{customdata:,} lines)<extra>%{fullData.name}</extra>",
+            )
+        )
     _mark_events(fig, events)
     fig.update_layout(
-        barmode="stack", template="plotly_white", height=480,
+        barmode="stack",
+        template="plotly_white",
+        height=480,
         title={"text": fmt.esc(f"{basket}: monthly value by route (USD)")},
         xaxis={"type": "date", "tickformat": "%Y-%m", "title": {"text": "month"}},
         yaxis={"tickprefix": "$", "tickformat": ",.3s", "title": {"text": "value (USD)"}},
@@ -95,6 +130,13 @@ def route_figure(basket: str, rows: list[Row], events: list[Row]) -> go.Figure:
 
 def figure_html(fig: go.Figure, div_id: str) -> str:
     """The figure's div and script; Plotly escapes '<' and '/' in the embedded JSON."""
-    return str(fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                           config=PLOTLY_CONFIG, default_height="480px", default_width="100%"))
-
+    return str(
+        fig.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            div_id=div_id,
+            config=PLOTLY_CONFIG,
+            default_height="480px",
+            default_width="100%",
+        )
+    )

@@ -112,8 +112,10 @@ def top_parties(con: duckdb.DuckDBPyConnection, basket: str, role: str) -> list[
 
 def party_roles(con: duckdb.DuckDBPyConnection, basket: str) -> list[str]:
     """The roles present, known ones first in the order a reader follows the goods."""
-    found = {str(r["role"]) for r in fetch(con, "SELECT DISTINCT role FROM top_parties WHERE basket = $b",
-                                            {"b": basket})}
+    found = {
+        str(r["role"])
+        for r in fetch(con, "SELECT DISTINCT role FROM top_parties WHERE basket = $b", {"b": basket})
+    }
     return [r for r in ROLE_ORDER if r in found] + sorted(found - set(ROLE_ORDER))
 
 

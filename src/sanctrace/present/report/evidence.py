@@ -92,8 +92,13 @@ def find_lines(
     base = lines_query(role, scope)
     if base is None:
         return None
-    values = {"target": scope.target, "origin": scope.origin, "basket": scope.basket,
-              "key": key, "label": label if label is not None else key}
+    values = {
+        "target": scope.target,
+        "origin": scope.origin,
+        "basket": scope.basket,
+        "key": key,
+        "label": label if label is not None else key,
+    }
     ordered = base + "\nORDER BY line_date, d.line_id"
     # Totals come from a joined aggregate, not count(*) OVER (): DuckDB 1.4 raised an internal
     # error ("index 0 within vector of size 0") on that window in CI, intermittently.
@@ -118,9 +123,9 @@ def _lines_table(lines: list[Row]) -> str:
     body = "".join(
         "<tr>"
         f"<td><code>{fmt.esc(r['line_id'])}</code></td><td>{fmt.day(r['line_date'])}</td>"
-        f"<td>{fmt.esc(r['dispatch_country'])}</td><td class=\"num\">{fmt.money(r['value_usd'])}</td>"
-        f"<td title=\"{fmt.esc(r['source_path'])}\">{fmt.esc(fmt.file_name(r['source_path']))}</td>"
-        f"<td class=\"num\">{fmt.count(r['row_number'])}</td>"
+        f'<td>{fmt.esc(r["dispatch_country"])}</td><td class="num">{fmt.money(r["value_usd"])}</td>'
+        f'<td title="{fmt.esc(r["source_path"])}">{fmt.esc(fmt.file_name(r["source_path"]))}</td>'
+        f'<td class="num">{fmt.count(r["row_number"])}</td>'
         "</tr>"
         for r in lines
     )
@@ -132,9 +137,8 @@ def details(evidence: Evidence | None, role: str, expected_lines: Any) -> str:
     if evidence is None:
         return f'<p class="note">No rule to find the lines of a party with role {fmt.esc(role)}.</p>'
     shown = len(evidence.lines)
-    summary = (
-        f"{fmt.count(evidence.total_lines)} line(s) found, {fmt.money(evidence.total_value)}"
-        + (f" — first {shown} listed" if evidence.total_lines > shown else "")
+    summary = f"{fmt.count(evidence.total_lines)} line(s) found, {fmt.money(evidence.total_value)}" + (
+        f" — first {shown} listed" if evidence.total_lines > shown else ""
     )
     parts = [f'<details class="evidence"><summary>{summary}</summary>']
     if expected_lines is not None and int(expected_lines) != evidence.total_lines:
@@ -145,8 +149,12 @@ def details(evidence: Evidence | None, role: str, expected_lines: Any) -> str:
         )
     if evidence.lines:
         parts.append(_lines_table(evidence.lines))
-    parts.append(sql_block(
-        "To reproduce: run this query on the warehouse; SELECT count(*), sum(value_usd) FROM (…) gives"
-        " the row's lines and value.", evidence.shown_sql))
+    parts.append(
+        sql_block(
+            "To reproduce: run this query on the warehouse; SELECT count(*), sum(value_usd) FROM (…) gives"
+            " the row's lines and value.",
+            evidence.shown_sql,
+        )
+    )
     parts.append("</details>")
     return "\n".join(parts)

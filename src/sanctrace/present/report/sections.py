@@ -13,14 +13,20 @@ import duckdb
 from sanctrace.present.report import charts, data, evidence, fmt, tables
 from sanctrace.present.report.evidence import Scope
 
-ROLE_TITLES = {"maker": "Makers", "shipper": "Shippers", "consignee": "Consignees",
-               "hub": "Hubs (third countries the goods were dispatched from)"}
+ROLE_TITLES = {
+    "maker": "Makers",
+    "shipper": "Shippers",
+    "consignee": "Consignees",
+    "hub": "Hubs (third countries the goods were dispatched from)",
+}
 
 
 def reproduce(sentence: str, sql: str, values: dict[str, object]) -> str:
     shown = evidence.inline(sql, values)
-    return ('<details class="repro"><summary>Reproduce in SQL</summary>\n'
-            f"{evidence.sql_block(sentence, shown)}\n</details>")
+    return (
+        '<details class="repro"><summary>Reproduce in SQL</summary>\n'
+        f"{evidence.sql_block(sentence, shown)}\n</details>"
+    )
 
 
 def _basket_heading(basket: str, many: bool) -> str:
@@ -33,14 +39,21 @@ def headline(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
         figures = data.headline(con, scope.basket)
         parts.append(_basket_heading(scope.basket, len(scopes) > 1))
         parts.append(tables.headline_cards(figures, scope.target, scope.origin))
-        parts.append(reproduce("These figures are sums over the route_monthly table of the analysis:",
-                               data.HEADLINE_SQL, {"basket": scope.basket}))
+        parts.append(
+            reproduce(
+                "These figures are sums over the route_monthly table of the analysis:",
+                data.HEADLINE_SQL,
+                {"basket": scope.basket},
+            )
+        )
     return "\n".join(parts)
 
 
 def routes(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
-    parts = ['<p class="note">Stacked bars: value per month that arrived directly from the origin country'
-             " and via each third country (hub). Dashed lines mark the controls in force from that date.</p>"]
+    parts = [
+        '<p class="note">Stacked bars: value per month that arrived directly from the origin country'
+        " and via each third country (hub). Dashed lines mark the controls in force from that date.</p>"
+    ]
     for index, scope in enumerate(scopes, start=1):
         rows = data.route_monthly(con, scope.basket)
         months = [r["month"] for r in rows]
@@ -51,16 +64,20 @@ def routes(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
         parts.append(f'<div class="chart" id="chart-{index}-box">{chart}</div>')
         if events:
             parts.append("<h4>Controls marked on the chart</h4>" + tables.table(tables.EVENT_COLUMNS, events))
-        parts.append('<details class="chart-data"><summary>Chart data</summary>'
-                     f"{tables.chart_table(rows)}</details>")
-        parts.append(reproduce("Each bar segment is one row of this query ('indirect' is split by hub):",
-                               data.ROUTE_MONTHLY_SQL, {"basket": scope.basket}))
+        parts.append(
+            f'<details class="chart-data"><summary>Chart data</summary>{tables.chart_table(rows)}</details>'
+        )
+        parts.append(
+            reproduce(
+                "Each bar segment is one row of this query ('indirect' is split by hub):",
+                data.ROUTE_MONTHLY_SQL,
+                {"basket": scope.basket},
+            )
+        )
     return "\n".join(parts)
 
 
-def _party_evidence(
-    con: duckdb.DuckDBPyConnection, scope: Scope, role: str
-) -> Callable[[data.Row], str]:
+def _party_evidence(con: duckdb.DuckDBPyConnection, scope: Scope, role: str) -> Callable[[data.Row], str]:
     def render(row: data.Row) -> str:
         found = evidence.find_lines(con, role, scope, row["party_key"], row["label"])
         return evidence.details(found, role, row["lines"])
@@ -78,8 +95,9 @@ def parties(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
             linked = _party_evidence(con, scope, role)
             parts.append(tables.table(tables.PARTY_COLUMNS, rows, after_row=linked))
             values = {"basket": scope.basket, "role": role, "max_rank": data.MAX_PARTY_RANK}
-            parts.append(reproduce("The table lists these rows of top_parties:", data.TOP_PARTIES_SQL,
-                                   values))
+            parts.append(
+                reproduce("The table lists these rows of top_parties:", data.TOP_PARTIES_SQL, values)
+            )
     return "\n".join(parts)
 
 
@@ -93,20 +111,26 @@ def _switch_evidence(con: duckdb.DuckDBPyConnection, scope: Scope) -> Callable[[
 
 
 def switches(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
-    parts = ['<p class="note">Consignees that received the basket both directly from the origin country'
-             " and via a third country, strongest switch first (up to 25): the last direct shipment, the"
-             " first indirect one, the value and lines on each side, and the score (1 = a clean, balanced,"
-             " well-supported switch; the formula is in route_switches.sql).</p>"]
+    parts = [
+        '<p class="note">Consignees that received the basket both directly from the origin country'
+        " and via a third country, strongest switch first (up to 25): the last direct shipment, the"
+        " first indirect one, the value and lines on each side, and the score (1 = a clean, balanced,"
+        " well-supported switch; the formula is in route_switches.sql).</p>"
+    ]
     for scope in scopes:
         rows = data.route_switches(con, scope.basket)
         parts.append(_basket_heading(scope.basket, len(scopes) > 1))
         if not rows:
             parts.append('<p class="note">No consignee of this basket used both routes.</p>')
             continue
-        parts.append(tables.table(tables.SWITCH_COLUMNS, rows,
-                                  after_row=_switch_evidence(con, scope)))
-        parts.append(reproduce("The table lists these rows of route_switches:",
-                               data.ROUTE_SWITCHES_SQL, {"basket": scope.basket}))
+        parts.append(tables.table(tables.SWITCH_COLUMNS, rows, after_row=_switch_evidence(con, scope)))
+        parts.append(
+            reproduce(
+                "The table lists these rows of route_switches:",
+                data.ROUTE_SWITCHES_SQL,
+                {"basket": scope.basket},
+            )
+        )
     return "\n".join(parts)
 
 
@@ -114,19 +138,27 @@ def screening(con: duckdb.DuckDBPyConnection) -> str:
     rows = data.screening(con)
     if not rows:
         return '<p class="note">The screening step found no candidate matches.</p>'
-    note = ('<p class="note">Parties of this warehouse screened against sanctions and export-control lists, '
-            f"best scores first (at most {data.MAX_SCREENING_ROWS} rows). A score is not a finding: read the "
-            "explanation and check identifiers before relying on a match.</p>")
-    return note + tables.table(tables.SCREENING_COLUMNS, rows) + reproduce(
-        "The table lists these rows of screening_matches:", data.SCREENING_SQL,
-        {"max_rows": data.MAX_SCREENING_ROWS})
+    note = (
+        '<p class="note">Parties of this warehouse screened against sanctions and export-control lists, '
+        f"best scores first (at most {data.MAX_SCREENING_ROWS} rows). A score is not a finding: read the "
+        "explanation and check identifiers before relying on a match.</p>"
+    )
+    return (
+        note
+        + tables.table(tables.SCREENING_COLUMNS, rows)
+        + reproduce(
+            "The table lists these rows of screening_matches:",
+            data.SCREENING_SQL,
+            {"max_rows": data.MAX_SCREENING_ROWS},
+        )
+    )
 
 
 def method(scopes: list[Scope]) -> str:
     """How each figure links back to declaration lines and source rows."""
     scope = scopes[0]
     rules = "".join(
-        f"<tr><td>{fmt.esc(role)}</td><td><pre class=\"sql\"><code>{fmt.esc(cond)}</code></pre></td></tr>"
+        f'<tr><td>{fmt.esc(role)}</td><td><pre class="sql"><code>{fmt.esc(cond)}</code></pre></td></tr>'
         for role, cond in evidence.ROLE_CONDITIONS.items()
     )
     example = evidence.lines_query("consignee", scope) or ""
@@ -143,5 +175,6 @@ def method(scopes: list[Scope]) -> str:
         f'<table class="data"><thead><tr><th>role</th><th>condition</th></tr></thead><tbody>{rules}'
         "</tbody></table>"
         + evidence.sql_block(
-            "For example, the lines of one consignee ($key is its party_key, $label its name):", example)
+            "For example, the lines of one consignee ($key is its party_key, $label its name):", example
+        )
     )

@@ -21,8 +21,13 @@ class Column:
     numeric: bool = False
 
 
-def table(columns: Sequence[Column], rows: Sequence[Row], *, css: str = "data",
-          after_row: Callable[[Row], str] | None = None) -> str:
+def table(
+    columns: Sequence[Column],
+    rows: Sequence[Row],
+    *,
+    css: str = "data",
+    after_row: Callable[[Row], str] | None = None,
+) -> str:
     """A table; ``after_row`` adds a full-width row under each row (the evidence block)."""
     head = "".join(f'<th class="{"num" if c.numeric else ""}">{fmt.esc(c.label)}</th>' for c in columns)
     body: list[str] = []
@@ -31,8 +36,7 @@ def table(columns: Sequence[Column], rows: Sequence[Row], *, css: str = "data",
         body.append(f"<tr>{cells}</tr>")
         if after_row is not None:
             body.append(f'<tr class="evidence-row"><td colspan="{len(columns)}">{after_row(row)}</td></tr>')
-    return (f'<table class="{css}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>")
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
 def _share(part: object, total: object) -> str:
@@ -52,15 +56,21 @@ def headline_cards(h: Row, target: str, origin: str | None) -> str:
     goods = f"{fmt.esc(origin)}-origin goods" if origin else "goods"
     cards = [
         (fmt.money(total), f"value of the basket's {goods} to {fmt.esc(target)}"),
-        (f"{_share(h['direct_value'], total)} / {_share(h['indirect_value'], total)}",
-         f"direct / indirect share ({route_shares})"),
+        (
+            f"{_share(h['direct_value'], total)} / {_share(h['indirect_value'], total)}",
+            f"direct / indirect share ({route_shares})",
+        ),
         (fmt.count(h["lines"]), "declaration lines"),
         (f"{fmt.month(h['first_month'])} – {fmt.month(h['last_month'])}", "period covered"),
     ]
-    return '<div class="cards">' + "".join(
-        f'<div class="card"><div class="figure">{big}</div><div class="caption">{small}</div></div>'
-        for big, small in cards
-    ) + "</div>"
+    return (
+        '<div class="cards">'
+        + "".join(
+            f'<div class="card"><div class="figure">{big}</div><div class="caption">{small}</div></div>'
+            for big, small in cards
+        )
+        + "</div>"
+    )
 
 
 def chart_table(rows: Sequence[Row]) -> str:
@@ -101,6 +111,7 @@ SWITCH_COLUMNS = [
     Column("switched", lambda r: "yes" if r["switched"] else "no"),
     Column("score", lambda r: f"{r['score']:.2f}" if r.get("score") is not None else "", numeric=True),
 ]
+
 
 def _listed_entity(row: Row) -> str:
     return f'{fmt.esc(row["caption"])} <span class="id">{fmt.esc(row["entity_id"])}</span>'
