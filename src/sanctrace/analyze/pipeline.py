@@ -63,7 +63,11 @@ class AnalysisParams:
         ):
             raise UserError(f"window_months must be a whole number from 1 to 120, got {self.window_months!r}")
         self._check_band()
-        if isinstance(self.lag_months, bool) or not isinstance(self.lag_months, int) or not 0 <= self.lag_months <= 12:
+        if (
+            isinstance(self.lag_months, bool)
+            or not isinstance(self.lag_months, int)
+            or not 0 <= self.lag_months <= 12
+        ):
             raise UserError(f"lag_months must be a whole number from 0 to 12, got {self.lag_months!r}")
         self._check_periods()
 
