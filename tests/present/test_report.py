@@ -71,6 +71,7 @@ def test_required_sections_present(html: str) -> None:
         "Monthly value by route",
         "Top makers",
         "Route switches",
+        "Hub indicators",
         "Screening",
         "Where the numbers come from",
         "Appendix",
@@ -81,6 +82,24 @@ def test_required_sections_present(html: str) -> None:
 def test_chart_has_hub_series_and_control_dates(html: str) -> None:
     assert "via CN" in html and "via TR" in html
     assert "2023-01-04" in html  # a control date inside the charted period
+
+
+def test_hub_indicators_table_and_chart(html: str) -> None:
+    section = html[html.index('<section id="hubs">') :]
+    section = section[: section.index("</section>")]
+    assert 'id="hub-chart-1-1"' in section  # the Plotly bar chart, baseline vs post
+    assert "EUR 60,000" in section and "EUR 1,200,000" in section and "×20.00" in section
+    assert "×0.25" in section and "(target: direct flow)" in section
+    assert "2021-03 – 2021-12 (10 mo.)" in section and "2022-03 – 2022-06 (4 mo.)" in section
+    assert "FROM hub_indicators" in section  # reproduce in SQL
+
+
+def test_hub_indicators_without_statistics_say_so(
+    warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    warehouse.execute("DELETE FROM hub_indicators")
+    html = build_report(warehouse, tmp_path).read_text("utf-8")
+    assert "No trade statistics loaded for this basket." in html
 
 
 def test_data_is_escaped(html: str) -> None:

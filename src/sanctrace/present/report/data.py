@@ -1,8 +1,8 @@
 """Read the analysis tables the report shows.
 
-The report only reads: ``route_monthly`` and ``top_parties`` (required), ``route_switches`` and
-``screening_matches`` (optional), plus the canonical tables. It never recomputes a figure, so
-what the page says is exactly what the analysis stored.
+The report only reads: ``route_monthly`` and ``top_parties`` (required), ``route_switches``,
+``hub_indicators`` and ``screening_matches`` (optional), plus the canonical tables. It never
+recomputes a figure, so what the page says is exactly what the analysis stored.
 """
 
 from __future__ import annotations
@@ -88,6 +88,13 @@ LEFT JOIN parties p ON p.party_id = m.query_party_id
 ORDER BY m.match DESC, m.score DESC, query_caption, m.caption
 LIMIT $max_rows"""
 
+HUB_INDICATORS_SQL = """SELECT hub, reporter_group, currency, hub_is_target, baseline_from, baseline_to,
+    baseline_months, post_from, post_to, post_months, baseline_value, post_value, surge_ratio,
+    surge_increase, pass_through, share_to_target, transit_gap
+FROM hub_indicators
+WHERE basket = $basket
+ORDER BY reporter_group, currency, hub_is_target, surge_increase DESC NULLS LAST, hub"""
+
 CONTROL_EVENTS_SQL = """SELECT event_date, jurisdiction, description, event_id
 FROM control_events
 WHERE (basket IS NULL OR basket = $basket)
@@ -118,6 +125,10 @@ def party_roles(con: duckdb.DuckDBPyConnection, basket: str) -> list[str]:
 
 def route_switches(con: duckdb.DuckDBPyConnection, basket: str) -> list[Row]:
     return fetch(con, ROUTE_SWITCHES_SQL, {"basket": basket})
+
+
+def hub_indicators(con: duckdb.DuckDBPyConnection, basket: str) -> list[Row]:
+    return fetch(con, HUB_INDICATORS_SQL, {"basket": basket})
 
 
 def screening(con: duckdb.DuckDBPyConnection) -> list[Row]:

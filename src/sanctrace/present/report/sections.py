@@ -108,6 +108,35 @@ def switches(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
     return "\n".join(parts)
 
 
+def hubs(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
+    """Hub indicators from official statistics: surge, pass-through, share to the target."""
+    parts = ['<p class="note">From official trade statistics (not the declarations): what each group of '
+             "reporting countries exported to each third country, per year, before (baseline) and after "
+             "(post) February 2022, and, where the hub reports its own trade, the share of its imports "
+             "from that group it passed on to the target (pass-through) and the share of its exports going "
+             "to the target. Amounts are annualised over the months the data cover and stay in the "
+             "currency of the source. A surge is a pattern to check, not proof of diversion.</p>"]
+    for index, scope in enumerate(scopes, start=1):
+        rows = data.hub_indicators(con, scope.basket)
+        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
+        if not rows:
+            parts.append('<p class="note">No trade statistics loaded for this basket.</p>')
+            continue
+        groups: dict[tuple[str, str], list[data.Row]] = {}
+        for row in rows:
+            groups.setdefault((str(row["reporter_group"]), str(row["currency"])), []).append(row)
+        for number, ((group, currency), members) in enumerate(groups.items(), start=1):
+            if any(r["baseline_value"] is not None or r["post_value"] is not None for r in members):
+                chart_id = f"hub-chart-{index}-{number}"
+                fig = charts.hub_figure(scope.basket, group, currency, members)
+                chart = charts.figure_html(fig, chart_id)
+                parts.append(f'<div class="chart" id="{chart_id}-box">{chart}</div>')
+        parts.append(tables.table(tables.HUB_COLUMNS, rows))
+        parts.append(reproduce("The table lists these rows of hub_indicators:", data.HUB_INDICATORS_SQL,
+                               {"basket": scope.basket}))
+    return "\n".join(parts)
+
+
 def screening(con: duckdb.DuckDBPyConnection) -> str:
     rows = data.screening(con)
     if not rows:
