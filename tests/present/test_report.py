@@ -71,6 +71,7 @@ def test_required_sections_present(html: str) -> None:
         "Monthly value by route",
         "Top makers",
         "Route switches",
+        "difference method",
         "Hub indicators",
         "Screening",
         "Where the numbers come from",
@@ -92,6 +93,17 @@ def test_hub_indicators_table_and_chart(html: str) -> None:
     assert "×0.25" in section and "(target: direct flow)" in section
     assert "2021-03 – 2021-12 (10 mo.)" in section and "2022-03 – 2022-06 (4 mo.)" in section
     assert "FROM hub_indicators" in section  # reproduce in SQL
+
+
+def test_difference_method_summary_and_chart(html: str) -> None:
+    section = html[html.index('<section id="indirect">') :]
+    section = section[: section.index("</section>")]
+    assert 'id="indirect-chart-1-1"' in section
+    assert "CIF/FOB uplift 1.00–1.12, shipping lag 0–2 months." in section
+    assert "$10,370,000" in section and "$1,500,000" in section
+    assert f"${10_370_000 / 1.12 - 4_000_000:,.0f} … $10,370,000" in section  # the band, low … high
+    assert "$4,350,000" in section  # declared via CN, TR and KZ
+    assert "FROM indirect_estimates" in section
 
 
 def test_hub_indicators_without_statistics_say_so(

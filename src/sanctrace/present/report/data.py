@@ -1,8 +1,8 @@
 """Read the analysis tables the report shows.
 
 The report only reads: ``route_monthly`` and ``top_parties`` (required), ``route_switches``,
-``hub_indicators`` and ``screening_matches`` (optional), plus the canonical tables. It never
-recomputes a figure, so what the page says is exactly what the analysis stored.
+``indirect_estimates``, ``hub_indicators`` and ``screening_matches`` (optional), plus the canonical
+tables. It never recomputes a figure, so what the page says is exactly what the analysis stored.
 """
 
 from __future__ import annotations
@@ -88,6 +88,25 @@ LEFT JOIN parties p ON p.party_id = m.query_party_id
 ORDER BY m.match DESC, m.score DESC, query_caption, m.caption
 LIMIT $max_rows"""
 
+MAX_INDIRECT_SERIES = 6
+
+INDIRECT_SUMMARY_SQL = """SELECT origin, method, currency, count(*) AS months, min(period) AS first_month,
+    max(period) AS last_month, sum(target_imports) AS target_imports, sum(origin_exports) AS origin_exports,
+    sum(indirect_low) AS indirect_low, sum(indirect_high) AS indirect_high,
+    sum(declared_indirect) AS declared_indirect, min(cif_fob_low) AS cif_fob_low,
+    max(cif_fob_high) AS cif_fob_high, max(lag_months) AS lag_months
+FROM indirect_estimates
+WHERE basket = $basket AND target = $target AND ($origin IS NULL OR origin = $origin)
+GROUP BY origin, method, currency
+ORDER BY sum(target_imports) DESC NULLS LAST, origin, method, currency"""
+
+INDIRECT_MONTHLY_SQL = """SELECT period, target_imports, origin_exports, indirect_low, indirect_central,
+    indirect_high, declared_indirect, export_months_reported
+FROM indirect_estimates
+WHERE basket = $basket AND target = $target AND origin = $origin AND method = $method
+  AND currency = $currency
+ORDER BY period"""
+
 HUB_INDICATORS_SQL = """SELECT hub, reporter_group, currency, hub_is_target, baseline_from, baseline_to,
     baseline_months, post_from, post_to, post_months, baseline_value, post_value, surge_ratio,
     surge_increase, pass_through, share_to_target, transit_gap
@@ -125,6 +144,18 @@ def party_roles(con: duckdb.DuckDBPyConnection, basket: str) -> list[str]:
 
 def route_switches(con: duckdb.DuckDBPyConnection, basket: str) -> list[Row]:
     return fetch(con, ROUTE_SWITCHES_SQL, {"basket": basket})
+
+
+def indirect_summary(
+    con: duckdb.DuckDBPyConnection, basket: str, target: str, origin: str | None
+) -> list[Row]:
+    return fetch(con, INDIRECT_SUMMARY_SQL, {"basket": basket, "target": target, "origin": origin})
+
+
+def indirect_monthly(con: duckdb.DuckDBPyConnection, basket: str, target: str, series: Row) -> list[Row]:
+    values = {"basket": basket, "target": target, "origin": series["origin"], "method": series["method"],
+              "currency": series["currency"]}
+    return fetch(con, INDIRECT_MONTHLY_SQL, values)
 
 
 def hub_indicators(con: duckdb.DuckDBPyConnection, basket: str) -> list[Row]:

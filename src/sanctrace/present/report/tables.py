@@ -134,6 +134,36 @@ HUB_COLUMNS = [
 ]
 
 
+def _band(low: str, high: str) -> Callable[[Row], str]:
+    def render(row: Row) -> str:
+        currency = row.get("currency")
+        return f"{fmt.amount(row[low], currency)} … {fmt.amount(row[high], currency)}"
+
+    return render
+
+
+INDIRECT_SUMMARY_COLUMNS = [
+    Column("origin", lambda r: fmt.esc(r["origin"])),
+    Column("imports from", lambda r: fmt.esc(r["method"])),
+    Column("months", _period("first_month", "last_month", "months")),
+    Column("target's imports (CIF)", _amount("target_imports"), numeric=True),
+    Column("origin's exports (FOB)", _amount("origin_exports"), numeric=True),
+    Column("indirect, low … high", _band("indirect_low", "indirect_high"), numeric=True),
+    Column("declared via third countries", _amount("declared_indirect"), numeric=True),
+]
+
+INDIRECT_MONTHLY_COLUMNS = [
+    Column("month", lambda r: fmt.month(r["period"])),
+    Column("target's imports", lambda r: fmt.money(r["target_imports"]), numeric=True),
+    Column("origin's exports (lag mean)", lambda r: fmt.money(r["origin_exports"]), numeric=True),
+    Column("indirect low", lambda r: fmt.money(r["indirect_low"]), numeric=True),
+    Column("central", lambda r: fmt.money(r["indirect_central"]), numeric=True),
+    Column("high", lambda r: fmt.money(r["indirect_high"]), numeric=True),
+    Column("declared via third countries", lambda r: fmt.money(r["declared_indirect"]), numeric=True),
+    Column("export months reported", lambda r: fmt.count(r["export_months_reported"]), numeric=True),
+]
+
+
 def _listed_entity(row: Row) -> str:
     return f'{fmt.esc(row["caption"])} <span class="id">{fmt.esc(row["entity_id"])}</span>'
 
