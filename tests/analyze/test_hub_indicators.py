@@ -11,6 +11,7 @@ and 50,000 to China: share to Russia 0.9, pass-through 0.9 for the US and 4.5 fo
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from sanctrace.sources.base import LoadOptions
 from sanctrace.sources.bundled import load_bundled_reference
 from sanctrace.sources.trade_flows import load
 from sanctrace.store.executor import DuckDBEngine
+from sanctrace.store.warehouse import connect
 from tests.analyze.fixture_warehouse import build_warehouse, one
+from tests.conftest import SHARED_DATA
 
 D = dt.date
 SQL = "SELECT {} FROM hub_indicators WHERE basket = ? AND hub = ? AND reporter_group = ? AND currency = ?"
@@ -136,27 +139,25 @@ GROUP BY partner_iso2
 
 
 @pytest.fixture(scope="module")
-def comext(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    from tests.conftest import SHARED_DATA
-
+def comext() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The real Comext extract through the loader, the shipped baskets plus one whole chapter (84)."""
     path = SHARED_DATA / COMEXT
     if not path.is_file():
         pytest.skip(f"staged real Comext extract not found at {path}")
-    con = build_warehouse()
+    con = connect(":memory:")
     con.execute("SET enable_progress_bar = false")
-    con.execute("DELETE FROM trade_flows")
     load_bundled_reference(con)
     report = load(con, path, LoadOptions(dataset="comext"))
     assert report.rows_accepted == 200_341
+    con.execute("INSERT INTO baskets (basket, hs_prefix) VALUES ('chapter-84', '84')")
     run_analyses(DuckDBEngine(con), AnalysisParams())
-    return con
+    yield con
+    con.close()
 
 
 def test_real_comext_eu_machine_tool_exports_surge_to_central_asia_and_the_caucasus(
     comext: duckdb.DuckDBPyConnection,
 ) -> None:
-    from tests.conftest import SHARED_DATA
-
     raw = {str(p): (b, a) for p, b, a in comext.execute(RAW_SURGE, [str(SHARED_DATA / COMEXT)]).fetchall()}
     found = {
         str(r[0]): r[1:]
@@ -181,10 +182,6 @@ def test_real_comext_eu_machine_tool_exports_surge_to_central_asia_and_the_cauca
 
 
 def test_real_comext_hs4_totals_are_not_added_to_their_cn8_rows(comext: duckdb.DuckDBPyConnection) -> None:
-    from tests.conftest import SHARED_DATA
-
-    comext.execute("INSERT INTO baskets (basket, hs_prefix) VALUES ('chapter-84', '84')")
-    run_analyses(DuckDBEngine(comext), AnalysisParams())
     # Independently: a CN8 row counts only in a month where its HS4 total is missing.
     expected = comext.execute(
         "WITH t AS (SELECT period, reporter_iso2 AS r, partner_iso2 AS p, product_code AS code,"
