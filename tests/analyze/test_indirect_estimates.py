@@ -86,6 +86,15 @@ def test_declarations_leave_out_undated_lines_and_other_destinations(
     assert total == (Decimal("7500000.50"), 11)
 
 
+def test_every_row_names_its_sources(analysed: duckdb.DuckDBPyConnection) -> None:
+    sources = "SELECT import_sources, export_sources FROM indirect_estimates WHERE method = ? AND basket = ?"
+    sources += " AND origin = ? AND period = ?"
+    assert one(analysed, sources, "statistics", "chpl_4b", "TW", MARCH) == ("6", "6")
+    assert one(analysed, sources, "declarations", "chpl_4b", "TW", MARCH) == ("1", "6")
+    # June 2023: no Taiwanese export row in April-June, so no export source.
+    assert one(analysed, sources, "declarations", "chpl_4b", "TW", dt.date(2023, 6, 1)) == ("1", None)
+
+
 def test_every_row_records_its_parameters(analysed: duckdb.DuckDBPyConnection) -> None:
     assert analysed.execute(
         "SELECT DISTINCT cif_fob_low, cif_fob_high, lag_months FROM indirect_estimates"

@@ -36,11 +36,13 @@
 --   $lag_months    longest shipping lag in months (0..12).
 --
 -- Output columns: method, basket, origin, target, period (DATE, first day of month t), currency,
---   target_imports, import_rows (statistics rows or declaration lines), import_lines_without_value,
+--   target_imports, import_rows (statistics rows or declaration lines), import_sources (the
+--   source_ids they come from, comma-joined, sorted as text), import_lines_without_value,
 --   declared_direct, declared_indirect, declared_unknown_route (NULL for 'statistics'),
 --   origin_exports, origin_exports_min, origin_exports_max, export_months_reported (how many of
 --   the months t-$lag_months .. t have an export row; less than $lag_months + 1 near the start of
---   the origin's data means the exports side may be short), export_rows, indirect_low,
+--   the origin's data means the exports side may be short), export_rows, export_sources (NULL when
+--   no export row is in the window), indirect_low,
 --   indirect_central, indirect_high (DOUBLE; may be negative: the imports do not exceed what the
 --   origin reported sending, so the data show no indirect trade), cif_fob_low, cif_fob_high,
 --   lag_months (the parameters used, so a stored row says how it was made).
@@ -78,6 +80,8 @@ WITH stat_imports AS (
         currency,
         sum(value) AS target_imports,
         count(*) AS import_rows,
+        string_agg(DISTINCT CAST(source_id AS VARCHAR), ',' ORDER BY CAST(source_id AS VARCHAR))
+            AS import_sources,
         0 AS import_lines_without_value,
         CAST(NULL AS DECIMAL(38, 2)) AS declared_direct,
         CAST(NULL AS DECIMAL(38, 2)) AS declared_indirect,
@@ -101,6 +105,8 @@ decl_imports AS (
         'USD' AS currency,
         sum(sr.value_usd) AS target_imports,
         count(*) AS import_rows,
+        string_agg(DISTINCT CAST(sr.source_id AS VARCHAR), ',' ORDER BY CAST(sr.source_id AS VARCHAR))
+            AS import_sources,
         count(*) - count(sr.value_usd) AS import_lines_without_value,
         CAST(coalesce(sum(CASE WHEN sr.route = 'direct' THEN sr.value_usd END), 0) AS DECIMAL(38, 2))
             AS declared_direct,
@@ -128,6 +134,7 @@ imports AS (
         currency,
         CAST(target_imports AS DECIMAL(38, 2)) AS target_imports,
         import_rows,
+        import_sources,
         import_lines_without_value,
         declared_direct,
         declared_indirect,
@@ -144,6 +151,7 @@ imports AS (
         currency,
         CAST(target_imports AS DECIMAL(38, 2)) AS target_imports,
         import_rows,
+        import_sources,
         import_lines_without_value,
         declared_direct,
         declared_indirect,
@@ -171,6 +179,27 @@ lags AS (
     FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12)) AS all_lags (lag_k)
     WHERE lag_k <= $lag_months
 ),
+export_sources AS (
+    SELECT
+        i.method,
+        i.basket,
+        i.origin,
+        i.period,
+        i.currency,
+        string_agg(DISTINCT CAST(f.source_id AS VARCHAR), ',' ORDER BY CAST(f.source_id AS VARCHAR))
+            AS export_sources
+    FROM imports AS i
+    CROSS JOIN lags AS l
+    JOIN basket_flows AS f
+        ON f.basket = i.basket
+        AND f.reporter = i.origin
+        AND f.partner = i.target
+        AND f.flow = 'export'
+        AND f.period_type = 'month'
+        AND f.currency = i.currency
+        AND f.month_index = i.month_index - l.lag_k
+    GROUP BY i.method, i.basket, i.origin, i.period, i.currency
+),
 windowed AS (
     SELECT
         i.method,
@@ -181,6 +210,7 @@ windowed AS (
         i.currency,
         i.target_imports,
         i.import_rows,
+        i.import_sources,
         i.import_lines_without_value,
         i.declared_direct,
         i.declared_indirect,
@@ -207,6 +237,7 @@ banded AS (
         currency,
         target_imports,
         import_rows,
+        import_sources,
         import_lines_without_value,
         declared_direct,
         declared_indirect,
@@ -215,7 +246,7 @@ banded AS (
         min(exports_k) AS origin_exports_min,
         max(exports_k) AS origin_exports_max,
         count(export_rows) AS export_months_reported,
-        coalesce(sum(export_rows), 0) AS export_rows
+        CAST(coalesce(sum(export_rows), 0) AS BIGINT) AS export_rows
     FROM windowed
     GROUP BY
         method,
@@ -226,34 +257,43 @@ banded AS (
         currency,
         target_imports,
         import_rows,
+        import_sources,
         import_lines_without_value,
         declared_direct,
         declared_indirect,
         declared_unknown_route
 )
 SELECT
-    method,
-    basket,
-    origin,
-    target,
-    period,
-    currency,
-    target_imports,
-    import_rows,
-    import_lines_without_value,
-    declared_direct,
-    declared_indirect,
-    declared_unknown_route,
-    origin_exports,
-    origin_exports_min,
-    origin_exports_max,
-    export_months_reported,
-    export_rows,
-    CAST(target_imports AS DOUBLE) / CAST($cif_fob_high AS DOUBLE) - origin_exports_max AS indirect_low,
-    CAST(target_imports AS DOUBLE) / ((CAST($cif_fob_low AS DOUBLE) + CAST($cif_fob_high AS DOUBLE)) / 2)
-        - origin_exports AS indirect_central,
-    CAST(target_imports AS DOUBLE) / CAST($cif_fob_low AS DOUBLE) - origin_exports_min AS indirect_high,
+    b.method,
+    b.basket,
+    b.origin,
+    b.target,
+    b.period,
+    b.currency,
+    b.target_imports,
+    b.import_rows,
+    b.import_sources,
+    b.import_lines_without_value,
+    b.declared_direct,
+    b.declared_indirect,
+    b.declared_unknown_route,
+    b.origin_exports,
+    b.origin_exports_min,
+    b.origin_exports_max,
+    b.export_months_reported,
+    b.export_rows,
+    s.export_sources,
+    CAST(b.target_imports AS DOUBLE) / CAST($cif_fob_high AS DOUBLE) - b.origin_exports_max AS indirect_low,
+    CAST(b.target_imports AS DOUBLE) / ((CAST($cif_fob_low AS DOUBLE) + CAST($cif_fob_high AS DOUBLE)) / 2)
+        - b.origin_exports AS indirect_central,
+    CAST(b.target_imports AS DOUBLE) / CAST($cif_fob_low AS DOUBLE) - b.origin_exports_min AS indirect_high,
     CAST($cif_fob_low AS DOUBLE) AS cif_fob_low,
     CAST($cif_fob_high AS DOUBLE) AS cif_fob_high,
     CAST($lag_months AS INTEGER) AS lag_months
-FROM banded
+FROM banded AS b
+LEFT JOIN export_sources AS s
+    ON s.method = b.method
+    AND s.basket = b.basket
+    AND s.origin = b.origin
+    AND s.period = b.period
+    AND s.currency = b.currency
