@@ -25,7 +25,7 @@
 --
 -- Provenance: source_id + row_number -> trade_flows -> the line of the loaded file. The rows a
 --   basket total left out as covered by a coarser row:
---   SELECT f.* FROM trade_flows f JOIN baskets b ON starts_with(f.commodity_code, b.hs_prefix)
+--   SELECT DISTINCT f.* FROM trade_flows f JOIN baskets b ON starts_with(f.commodity_code, b.hs_prefix)
 --   WHERE b.basket = ? AND (f.source_id, f.row_number) NOT IN
 --     (SELECT source_id, row_number FROM basket_flows WHERE basket = ?)
 --
