@@ -199,7 +199,7 @@ STATISTICS = [
 ]
 
 
-def _load_statistics(con: duckdb.DuckDBPyConnection) -> None:
+def load_statistics(con: duckdb.DuckDBPyConnection) -> None:
     for row_number, reporter, partner, code, period, value, currency in STATISTICS:
         con.execute(
             "INSERT INTO trade_flows (source_id, row_number, reporter, partner, flow, commodity_code,"
@@ -238,7 +238,7 @@ def build_warehouse(con: duckdb.DuckDBPyConnection, *, optional_tables: bool = T
         " ('eu-11', 'EU', DATE '2023-06-23', 'EU 11th package <b>anti-circumvention</b>', 'cnc')"
     )
     _load_declarations(con)
-    _load_statistics(con)
+    load_statistics(con)
     run_analyses(DuckDBEngine(con), AnalysisParams(target="RU", origin="TW"))
     if not optional_tables:
         con.execute("DROP TABLE route_switches")

@@ -10,10 +10,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from sanctrace.analyze.pipeline import AnalysisParams, run_analyses
 from sanctrace.errors import UserError
 from sanctrace.present.report import build_report
+from sanctrace.store.executor import DuckDBEngine
 from sanctrace.store.warehouse import connect
-from tests.present.report_warehouse import DECLARATIONS_SHA, EVIL, IMT, build_warehouse
+from tests.present.report_warehouse import DECLARATIONS_SHA, EVIL, IMT, build_warehouse, load_statistics
 
 
 @pytest.fixture
@@ -104,6 +106,24 @@ def test_difference_method_summary_and_chart(html: str) -> None:
     assert f"${10_370_000 / 1.12 - 4_000_000:,.0f} … $10,370,000" in section  # the band, low … high
     assert "$4,350,000" in section  # declared via CN, TR and KZ
     assert "FROM indirect_estimates" in section
+
+
+def test_statistics_alone_make_a_report(tmp_path: Path) -> None:
+    con = connect(":memory:")
+    con.execute("INSERT INTO baskets (basket, hs_prefix) VALUES ('cnc', '845710')")
+    load_statistics(con)
+    run_analyses(DuckDBEngine(con), AnalysisParams())
+    html = build_report(con, tmp_path).read_text("utf-8")
+    con.close()
+    assert "×20.00" in html and 'id="hub-chart-1-1"' in html
+
+
+def test_no_basket_with_rows_is_a_user_error(tmp_path: Path) -> None:
+    con = connect(":memory:")
+    run_analyses(DuckDBEngine(con), AnalysisParams())
+    with pytest.raises(UserError, match="no basket has rows"):
+        build_report(con, tmp_path)
+    con.close()
 
 
 def test_hub_indicators_without_statistics_say_so(

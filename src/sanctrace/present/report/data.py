@@ -14,6 +14,7 @@ import duckdb
 from sanctrace.errors import UserError
 
 REQUIRED_TABLES = ("route_monthly", "top_parties")
+STATISTICS_TABLES = ("indirect_estimates", "hub_indicators")
 ROLE_ORDER = ("maker", "shipper", "consignee", "hub")
 MAX_PARTY_RANK = 25
 MAX_SCREENING_ROWS = 200
@@ -43,12 +44,21 @@ def check_inputs(con: duckdb.DuckDBPyConnection, basket: str | None) -> list[str
             f"cannot build the report: table(s) {', '.join(missing)} not found in the warehouse;"
             " run the analysis first"
         )
-    found = [str(r["basket"]) for r in fetch(con, "SELECT DISTINCT basket FROM route_monthly ORDER BY 1")]
+    # Declarations fill route_monthly; trade statistics alone (e.g. a Comext extract) fill only the
+    # difference-method and hub tables, and are worth a report too.
+    sources = ["route_monthly"] + [t for t in STATISTICS_TABLES if table_exists(con, t)]
+    union = " UNION ".join(f"SELECT basket FROM {t}" for t in sources)
+    found = [str(r["basket"]) for r in fetch(con, f"SELECT DISTINCT basket FROM ({union}) ORDER BY 1")]
     if basket is None:
+        if not found:
+            raise UserError(
+                "cannot build the report: no basket has rows in " + ", ".join(sources)
+                + "; load declarations or trade statistics of a basket's goods and run the analysis"
+            )
         return found
     if basket not in found:
         known = ", ".join(found) or "none"
-        raise UserError(f"basket {basket!r} has no rows in route_monthly (baskets present: {known})")
+        raise UserError(f"basket {basket!r} has no rows in {', '.join(sources)} (baskets present: {known})")
     return [basket]
 
 
