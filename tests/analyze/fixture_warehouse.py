@@ -4,7 +4,12 @@ The story: maker I Machine Tools (TW) ships directly to I Machine Technology (RU
 ru-imt) until 2023-05-28, then via CN and TR. Stanko Trade (unresolved, three spellings) uses both
 routes side by side. Around them: a domestic line, unknown routes, a NULL value, a NULL date, a
 line without a national code, a line bound for KZ, a line in no basket, and 845710 lines that sit
-in two baskets. Shared by tests/analyze (concrete numbers) and tests/conformance (DuckDB vs Spark).
+in two baskets. Trade statistics (table trade_flows) tell three more stories: Taiwan's reported
+exports of machine tools to Russia against Russia's reported imports from Taiwan (the difference
+method; an HS4 total and a 10-digit line sit beside the codes they contain), EU exports of bearings
+to Kyrgyzstan surging after 2022 while those to Russia fall (the Comext view: the hub is the
+partner), and Kazakhstan's own reports of US bearings passing on to Russia (pass-through).
+Shared by tests/analyze (concrete numbers) and tests/conformance (DuckDB vs Spark).
 """
 
 from __future__ import annotations
@@ -130,7 +135,68 @@ CONTROL_EVENTS: list[tuple[Any, ...]] = [
     ("tw-mid-2023", "TW", D(2023, 6, 1), "Mid-2023 enforcement note", None, None, 5),
 ]
 
-INPUT_TABLES = ("declarations", "baskets", "control_events")
+# (source_id, row_number, reporter, partner, flow, commodity_code, period, value, currency)
+_FLOWS: list[tuple[Any, ...]] = [
+    # Taiwan's statistics: exports to Russia, FOB, USD. Row 5 is the HS4 total of March.
+    (6, 2, "TW", "RU", "export", "845710", "2023-01", "1000000.00", "USD"),
+    (6, 3, "TW", "RU", "export", "845710", "2023-02", "500000.00", "USD"),
+    (6, 4, "TW", "RU", "export", "845710", "2023-03", "200000.00", "USD"),
+    (6, 5, "TW", "RU", "export", "8457", "2023-03", "250000.00", "USD"),
+    (6, 6, "TW", "RU", "export", "845811", "2023-02", "100000.00", "USD"),
+    # Russia's statistics: imports from Taiwan, CIF, USD. Row 8 sits inside row 7's code.
+    (6, 7, "RU", "TW", "import", "845710", "2023-03", "1120000.00", "USD"),
+    (6, 8, "RU", "TW", "import", "8457101000", "2023-03", "300000.00", "USD"),
+    (6, 9, "RU", "TW", "import", "845811", "2023-03", "112000.00", "USD"),
+    # Comext-like: EU exports of bearings, EUR. Row 5 falls between the periods; row 10 is the
+    # HS4 total of June 2021 that replaces row 2.
+    (7, 2, "DE", "KG", "export", "84821010", "2021-06", "120000.00", "EUR"),
+    (7, 3, "FR", "KG", "export", "84821090", "2020-03", "60000.00", "EUR"),
+    (7, 4, "DE", "KG", "export", "84821010", "2022-04", "300000.00", "EUR"),
+    (7, 5, "DE", "KG", "export", "84821010", "2022-02", "999000.00", "EUR"),
+    (7, 6, "DE", "RU", "export", "84821010", "2020-01", "480000.00", "EUR"),
+    (7, 7, "DE", "RU", "export", "84821010", "2021-01", "800000.00", "EUR"),
+    (7, 8, "DE", "RU", "export", "84821010", "2022-05", "100000.00", "EUR"),
+    (7, 9, "DE", "RU", "export", "84821010", "2022-06", "40000.00", "EUR"),
+    (7, 10, "DE", "KG", "export", "8482", "2021-06", "180000.00", "EUR"),
+    # US exports of bearings to Kazakhstan, and Kazakhstan's own reports, USD.
+    (8, 2, "US", "KZ", "export", "848210", "2019-01", "60000.00", "USD"),
+    (8, 3, "US", "KZ", "export", "848210", "2021-12", "120000.00", "USD"),
+    (8, 4, "US", "KZ", "export", "848210", "2022-03", "200000.00", "USD"),
+    (8, 5, "US", "KZ", "export", "848210", "2022-08", "400000.00", "USD"),
+    (8, 6, "KZ", "US", "import", "848210", "2022-04", "500000.00", "USD"),
+    (8, 7, "KZ", "RU", "export", "848210", "2022-05", "450000.00", "USD"),
+    (8, 8, "KZ", "CN", "export", "848210", "2022-06", "50000.00", "USD"),
+    (8, 9, "KZ", "DE", "import", "848210", "2022-07", "100000.00", "USD"),
+]
+
+
+def _flow(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    source_id, row_number, reporter, partner, flow, code, period, value, currency = row
+    year, month = (int(part) for part in period.split("-"))
+    return (
+        source_id,
+        row_number,
+        reporter,
+        partner,
+        flow,
+        code,
+        len(code),
+        code[:6] if len(code) >= 6 else None,
+        period,
+        "month",
+        D(year, month, 1),
+        Decimal(value),
+        currency,
+        "CIF" if flow == "import" else "FOB",
+        None,
+        None,
+        None,
+    )
+
+
+TRADE_FLOWS: list[tuple[Any, ...]] = [_flow(row) for row in _FLOWS]
+
+INPUT_TABLES = ("declarations", "baskets", "control_events", "trade_flows")
 
 
 def build_warehouse() -> duckdb.DuckDBPyConnection:
@@ -142,6 +208,7 @@ def build_warehouse() -> duckdb.DuckDBPyConnection:
         con.execute(f"INSERT INTO declarations ({columns}) VALUES ({marks})", list(row.values()))
     con.executemany("INSERT INTO baskets VALUES (?, ?, ?, ?, ?, ?, ?, ?)", BASKETS)
     con.executemany("INSERT INTO control_events VALUES (?, ?, ?, ?, ?, ?, ?)", CONTROL_EVENTS)
+    con.executemany(f"INSERT INTO trade_flows VALUES ({', '.join('?' for _ in TRADE_FLOWS[0])})", TRADE_FLOWS)
     return con
 
 

@@ -22,6 +22,10 @@ def test_every_query_runs_after_the_tables_it_reads() -> None:
         ("shipment_routes", "top_parties"),
         ("basket_lines", "route_switches"),
         ("basket_lines", "control_event_windows"),
+        ("basket_flows", "indirect_estimates"),
+        ("basket_lines", "indirect_estimates"),
+        ("indirect_estimates", "indirect_reconciliation"),
+        ("basket_flows", "hub_indicators"),
     ]:
         assert order.index(reader) < order.index(source)
 
@@ -57,11 +61,32 @@ def test_running_twice_gives_the_same_tables() -> None:
         {"top_n": True},
         {"window_months": 0},
         {"window_months": 1.5},
+        {"cif_fob_low": 1.2, "cif_fob_high": 1.1},
+        {"cif_fob_low": 0},
+        {"cif_fob_high": float("nan")},
+        {"cif_fob_high": "1.1"},
+        {"lag_months": -1},
+        {"lag_months": 13},
+        {"lag_months": True},
+        {"baseline_from": dt.date(2022, 1, 1)},
+        {"baseline_to": dt.date(2022, 3, 31)},
+        {"post_to": dt.date(2022, 2, 1)},
+        {"post_from": "2022-03"},
     ],
 )
 def test_bad_parameters_are_user_errors(kwargs: dict[str, Any]) -> None:
     with pytest.raises(UserError):
         AnalysisParams(**kwargs)
+
+
+def test_periods_are_whole_months_and_the_defaults_are_documented() -> None:
+    values = AnalysisParams(baseline_from=dt.date(2019, 1, 15), post_to=dt.date(2022, 11, 30)).sql_values()
+    assert values["baseline_from"] == dt.date(2019, 1, 1)
+    assert values["baseline_to"] == dt.date(2021, 12, 1)
+    assert values["post_from"] == dt.date(2022, 3, 1)
+    assert values["post_to"] == dt.date(2022, 11, 1)
+    assert (values["cif_fob_low"], values["cif_fob_high"], values["lag_months"]) == (1.0, 1.12, 2)
+    assert AnalysisParams().sql_values()["post_to"] is None
 
 
 def test_sql_parameter_unknown_to_the_pipeline_is_named(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -183,6 +183,33 @@ def _load_declarations(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+# EU exports of the basket (EUR), Comext style: EU27 data cover 2021-03 .. 2022-06, so the baseline
+# is 2021-03..2021-12 (10 months) and the post period 2022-03..2022-06 (4 months). Kyrgyzstan:
+# 50,000 -> 60,000 a year, then 400,000 -> 1,200,000 a year (x20); Russia: 2,400,000 -> 600,000 (x0.25).
+# Taiwan's exports to Russia (USD): 1,000,000 in January and 500,000 in March 2023, against the
+# declarations of TW-made goods (10,370,000 over 2023-01..07): with lag 0-2 the monthly lag means
+# add up to 1,500,000, the monthly maxima to 4,000,000, so the low bound is 10,370,000 / 1.12 - 4,000,000.
+STATISTICS = [
+    (2, "DE", "KG", "84571010", "2021-05", 50_000, "EUR"),
+    (3, "DE", "KG", "84571010", "2022-06", 400_000, "EUR"),
+    (4, "DE", "RU", "84571010", "2021-03", 2_000_000, "EUR"),
+    (5, "DE", "RU", "84571010", "2022-04", 200_000, "EUR"),
+    (6, "TW", "RU", "84571000", "2023-01", 1_000_000, "USD"),
+    (7, "TW", "RU", "84571000", "2023-03", 500_000, "USD"),
+]
+
+
+def load_statistics(con: duckdb.DuckDBPyConnection) -> None:
+    for row_number, reporter, partner, code, period, value, currency in STATISTICS:
+        con.execute(
+            "INSERT INTO trade_flows (source_id, row_number, reporter, partner, flow, commodity_code,"
+            " code_level, hs6, period, period_type, period_start, value, currency, valuation)"
+            " VALUES (3, ?, ?, ?, 'export', ?, 8, left(?, 6), ?, 'month', CAST(? || '-01' AS DATE), ?, ?,"
+            " 'FOB')",
+            [row_number, reporter, partner, code, code, period, period, value, currency],
+        )
+
+
 def build_warehouse(con: duckdb.DuckDBPyConnection, *, optional_tables: bool = True) -> None:
     """Fill an empty migrated warehouse with the fixture and its analysis tables."""
     con.execute(
@@ -211,6 +238,7 @@ def build_warehouse(con: duckdb.DuckDBPyConnection, *, optional_tables: bool = T
         " ('eu-11', 'EU', DATE '2023-06-23', 'EU 11th package <b>anti-circumvention</b>', 'cnc')"
     )
     _load_declarations(con)
+    load_statistics(con)
     run_analyses(DuckDBEngine(con), AnalysisParams(target="RU", origin="TW"))
     if not optional_tables:
         con.execute("DROP TABLE route_switches")

@@ -79,3 +79,29 @@ def test_analyze_runs_for_one_basket_period_and_event(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "tables written" in result.stdout
+
+
+def test_analysis_periods_and_band_are_options(tmp_path: Path) -> None:
+    db = str(tmp_path / "w.duckdb")
+    bad_month = _run("analyze", "--baseline", "2019:2021", "--db", db, cwd=tmp_path)
+    assert bad_month.returncode == 2 and "--baseline: not a month" in bad_month.stderr
+    bad_band = _run("analyze", "--cif-fob-low", "1.2", "--cif-fob-high", "1.1", "--db", db, cwd=tmp_path)
+    assert bad_band.returncode == 2 and "CIF/FOB band" in bad_band.stderr
+    assert "Traceback" not in bad_month.stderr + bad_band.stderr
+    ok = _run(
+        "analyze",
+        "--lag",
+        "1",
+        "--baseline",
+        "2020-01:2021-12",
+        "--post",
+        "2022-03:2022-11",
+        "--db",
+        db,
+        cwd=tmp_path,
+    )
+    assert ok.returncode == 0, ok.stderr
+    import duckdb
+
+    con = duckdb.connect(db)
+    assert con.execute("SELECT count(*) FROM hub_indicators").fetchone() == (0,)

@@ -10,10 +10,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from sanctrace.analyze.pipeline import AnalysisParams, run_analyses
 from sanctrace.errors import UserError
 from sanctrace.present.report import build_report
+from sanctrace.store.executor import DuckDBEngine
 from sanctrace.store.warehouse import connect
-from tests.present.report_warehouse import DECLARATIONS_SHA, EVIL, IMT, build_warehouse
+from tests.present.report_warehouse import DECLARATIONS_SHA, EVIL, IMT, build_warehouse, load_statistics
 
 
 @pytest.fixture
@@ -71,6 +73,8 @@ def test_required_sections_present(html: str) -> None:
         "Monthly value by route",
         "Top makers",
         "Route switches",
+        "difference method",
+        "Hub indicators",
         "Screening",
         "Where the numbers come from",
         "Appendix",
@@ -81,6 +85,53 @@ def test_required_sections_present(html: str) -> None:
 def test_chart_has_hub_series_and_control_dates(html: str) -> None:
     assert "via CN" in html and "via TR" in html
     assert "2023-01-04" in html  # a control date inside the charted period
+
+
+def test_hub_indicators_table_and_chart(html: str) -> None:
+    section = html[html.index('<section id="hubs">') :]
+    section = section[: section.index("</section>")]
+    assert 'id="hub-chart-1-1"' in section  # the Plotly bar chart, baseline vs post
+    assert "EUR 60,000" in section and "EUR 1,200,000" in section and "×20.00" in section
+    assert "×0.25" in section and "(target: direct flow)" in section
+    assert "2021-03 – 2021-12 (10 mo.)" in section and "2022-03 – 2022-06 (4 mo.)" in section
+    assert "FROM hub_indicators" in section  # reproduce in SQL
+
+
+def test_difference_method_summary_and_chart(html: str) -> None:
+    section = html[html.index('<section id="indirect">') :]
+    section = section[: section.index("</section>")]
+    assert 'id="indirect-chart-1-1"' in section
+    assert "CIF/FOB uplift 1.00–1.12, shipping lag 0–2 months." in section
+    assert "$10,370,000" in section and "$1,500,000" in section
+    assert f"${10_370_000 / 1.12 - 4_000_000:,.0f} … $10,370,000" in section  # the band, low … high
+    assert "$4,350,000" in section  # declared via CN, TR and KZ
+    assert "FROM indirect_estimates" in section
+
+
+def test_statistics_alone_make_a_report(tmp_path: Path) -> None:
+    con = connect(":memory:")
+    con.execute("INSERT INTO baskets (basket, hs_prefix) VALUES ('cnc', '845710')")
+    load_statistics(con)
+    run_analyses(DuckDBEngine(con), AnalysisParams())
+    html = build_report(con, tmp_path).read_text("utf-8")
+    con.close()
+    assert "×20.00" in html and 'id="hub-chart-1-1"' in html
+
+
+def test_no_basket_with_rows_is_a_user_error(tmp_path: Path) -> None:
+    con = connect(":memory:")
+    run_analyses(DuckDBEngine(con), AnalysisParams())
+    with pytest.raises(UserError, match="no basket has rows"):
+        build_report(con, tmp_path)
+    con.close()
+
+
+def test_hub_indicators_without_statistics_say_so(
+    warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    warehouse.execute("DELETE FROM hub_indicators")
+    html = build_report(warehouse, tmp_path).read_text("utf-8")
+    assert "No trade statistics loaded for this basket." in html
 
 
 def test_data_is_escaped(html: str) -> None:

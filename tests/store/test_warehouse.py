@@ -7,8 +7,17 @@ from sanctrace.errors import UserError
 from sanctrace.store.warehouse import available_migrations, connect, migrate, schema_version
 
 CONTRACT_TABLES = {
-    "sources", "quarantine", "declarations", "trade_flows", "parties", "party_names",
-    "party_identifiers", "relations", "designations", "baskets", "control_events",
+    "sources",
+    "quarantine",
+    "declarations",
+    "trade_flows",
+    "parties",
+    "party_names",
+    "party_identifiers",
+    "relations",
+    "designations",
+    "baskets",
+    "control_events",
 }
 
 

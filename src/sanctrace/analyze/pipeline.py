@@ -8,6 +8,7 @@ fields of :class:`AnalysisParams`, under the names in ``_SQL_NAMES``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +26,13 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 @dataclass(frozen=True)
 class AnalysisParams:
     """What the analyst chooses: the destination, optionally one origin, basket, period and control
-    event, and report sizes. None means "all" for basket, period bounds and event."""
+    event (None means "all"), report sizes, and the allowances and periods of the difference method
+    and the hub indicators.
+
+    The CIF/FOB band and the shipping lag turn the difference method's point into a range (see
+    ``indirect_estimates.sql``); the baseline and post periods are inclusive months, given as any
+    day of the month (the first day is used), ``post_to`` None meaning "the latest month with data".
+    """
 
     target: str = "RU"
     origin: str | None = None
@@ -35,6 +42,13 @@ class AnalysisParams:
     period_from: dt.date | None = None  # first registration date counted (inclusive)
     period_to: dt.date | None = None  # last registration date counted (inclusive)
     control_event: str | None = None  # an event_id of control_events
+    cif_fob_low: float = 1.00
+    cif_fob_high: float = 1.12
+    lag_months: int = 2
+    baseline_from: dt.date = dt.date(2019, 1, 1)
+    baseline_to: dt.date = dt.date(2021, 12, 1)
+    post_from: dt.date = dt.date(2022, 3, 1)
+    post_to: dt.date | None = None
 
     def __post_init__(self) -> None:
         if not _COUNTRY.match(self.target):
@@ -59,6 +73,46 @@ class AnalysisParams:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise UserError(f"{name} must be a name, got {value!r}")
+        self._check_band()
+        if (
+            isinstance(self.lag_months, bool)
+            or not isinstance(self.lag_months, int)
+            or not 0 <= self.lag_months <= 12
+        ):
+            raise UserError(f"lag_months must be a whole number from 0 to 12, got {self.lag_months!r}")
+        self._check_periods()
+
+    def _check_band(self) -> None:
+        for name in ("cif_fob_low", "cif_fob_high"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise UserError(f"{name} must be a number such as 1.05, got {value!r}")
+        if not 0.5 <= self.cif_fob_low <= self.cif_fob_high <= 2.0:
+            raise UserError(
+                "the CIF/FOB band must satisfy 0.5 <= cif_fob_low <= cif_fob_high <= 2.0 (an uplift"
+                f" factor, e.g. 1.00 to 1.12), got {self.cif_fob_low!r} to {self.cif_fob_high!r}"
+            )
+
+    def _check_periods(self) -> None:
+        dates = {
+            "baseline_from": self.baseline_from,
+            "baseline_to": self.baseline_to,
+            "post_from": self.post_from,
+            "post_to": self.post_to,
+        }
+        for name, value in dates.items():
+            if value is None and name == "post_to":
+                continue
+            if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+                raise UserError(f"{name} must be a date, got {value!r}")
+        start, end, post = _month(self.baseline_from), _month(self.baseline_to), _month(self.post_from)
+        if not start <= end < post:
+            raise UserError(
+                "periods must satisfy baseline_from <= baseline_to < post_from, got"
+                f" {start:%Y-%m} .. {end:%Y-%m} and {post:%Y-%m}"
+            )
+        if self.post_to is not None and _month(self.post_to) < post:
+            raise UserError(f"post_to ({self.post_to:%Y-%m}) must not be before post_from ({post:%Y-%m})")
 
     def sql_values(self) -> dict[str, ParamValue]:
         """The values under the ``$names`` the SQL files use."""
@@ -71,7 +125,19 @@ class AnalysisParams:
             "period_from": self.period_from,
             "period_to": self.period_to,
             "event": self.control_event,
+            "cif_fob_low": float(self.cif_fob_low),
+            "cif_fob_high": float(self.cif_fob_high),
+            "lag_months": self.lag_months,
+            "baseline_from": _month(self.baseline_from),
+            "baseline_to": _month(self.baseline_to),
+            "post_from": _month(self.post_from),
+            "post_to": None if self.post_to is None else _month(self.post_to),
         }
+
+
+def _month(day: dt.date) -> dt.date:
+    """The first day of ``day``'s month: the periods are whole months."""
+    return day.replace(day=1)
 
 
 def analysis_queries() -> list[SqlQuery]:

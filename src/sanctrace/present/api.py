@@ -36,6 +36,10 @@ READABLE_TABLES = {
     "route_monthly",
     "top_parties",
     "route_switches",
+    "basket_flows",
+    "indirect_estimates",
+    "indirect_reconciliation",
+    "hub_indicators",
     "screening_matches",
 }
 

@@ -43,6 +43,21 @@ def _date(value: str | None) -> dt.date | None:
         raise UserError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
+def _month(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value + "-01" if len(value) == 7 else value).replace(day=1)
+    except ValueError as exc:
+        raise UserError(f"{option}: not a month (YYYY-MM): {value!r}") from exc
+
+
+def _months(value: str, option: str) -> tuple[dt.date, dt.date | None]:
+    """``FROM:TO`` in YYYY-MM, both inclusive; an empty TO means "the latest month with data"."""
+    start, sep, end = value.partition(":")
+    if not sep or not start:
+        raise UserError(f"{option}: expected FROM:TO as YYYY-MM:YYYY-MM (TO may be empty), got {value!r}")
+    return _month(start, option), _month(end, option) if end else None
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to load.")],
@@ -93,11 +108,25 @@ def analyze(
     event: Annotated[
         str | None, typer.Option(help="Only this control event (an event_id of control_events).")
     ] = None,
+    cif_fob_low: Annotated[
+        float, typer.Option(help="Difference method: smallest CIF/FOB uplift of imports over exports.")
+    ] = 1.00,
+    cif_fob_high: Annotated[float, typer.Option(help="Difference method: largest CIF/FOB uplift.")] = 1.12,
+    lag: Annotated[int, typer.Option(help="Difference method: longest shipping lag in months (0-12).")] = 2,
+    baseline: Annotated[
+        str, typer.Option(help="Hub indicators: baseline months FROM:TO (YYYY-MM, inclusive).")
+    ] = "2019-01:2021-12",
+    post: Annotated[
+        str, typer.Option(help="Hub indicators: post months FROM:TO; empty TO = latest month with data.")
+    ] = "2022-03:",
     engine: Annotated[str, typer.Option(help="duckdb (default) or spark (local, needs Java).")] = "duckdb",
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Classify routes and compute the monthly flows, top parties and route switches."""
-    con = connect(db)
+    """Classify routes; compute monthly flows, top parties, route switches, indirect estimates, hubs."""
+    baseline_from, baseline_to = _months(baseline, "--baseline")
+    if baseline_to is None:
+        raise UserError(f"--baseline: the baseline needs an end month, got {baseline!r}")
+    post_from, post_to = _months(post, "--post")
     params = AnalysisParams(
         target=target.upper(),
         origin=origin.upper() if origin else None,
@@ -107,7 +136,15 @@ def analyze(
         period_from=_date_option("--from", period_from),
         period_to=_date_option("--to", period_to),
         control_event=event,
+        cif_fob_low=cif_fob_low,
+        cif_fob_high=cif_fob_high,
+        lag_months=lag,
+        baseline_from=baseline_from,
+        baseline_to=baseline_to,
+        post_from=post_from,
+        post_to=post_to,
     )
+    con = connect(db)
     if engine == "spark":
         tables = steps.analyze_on_spark(con, params)
     elif engine == "duckdb":

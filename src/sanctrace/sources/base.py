@@ -51,9 +51,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def find_loaded(
-    con: duckdb.DuckDBPyConnection, sha256: str, fmt: str, dataset: str
-) -> int | None:
+def find_loaded(con: duckdb.DuckDBPyConnection, sha256: str, fmt: str, dataset: str) -> int | None:
     row = con.execute(
         "SELECT source_id FROM sources WHERE sha256 = ? AND format = ? AND dataset = ?",
         [sha256, fmt, dataset],
@@ -87,9 +85,7 @@ def register_source(
     return source_id
 
 
-def quarantine_rows(
-    con: duckdb.DuckDBPyConnection, source_id: int, rows: Iterable[QuarantinedRow]
-) -> int:
+def quarantine_rows(con: duckdb.DuckDBPyConnection, source_id: int, rows: Iterable[QuarantinedRow]) -> int:
     batch = [(source_id, r.row_number, r.column, r.reason, r.raw_text) for r in rows]
     if batch:
         con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)", batch)
@@ -129,9 +125,7 @@ class LoadOptions:
 class Loader(Protocol):
     """Every format module exposes ``FORMAT``, ``sniff`` and ``load`` with these shapes."""
 
-    def __call__(
-        self, con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions
-    ) -> LoadReport: ...
+    def __call__(self, con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> LoadReport: ...
 
 
 def begin_load(
@@ -161,11 +155,23 @@ def begin_load(
         ).fetchone()
         assert row is not None
         return LoadReport(
-            path, fmt, options.dataset, existing, int(row[0]), int(row[1]), int(row[2]),
+            path,
+            fmt,
+            options.dataset,
+            existing,
+            int(row[0]),
+            int(row[1]),
+            int(row[2]),
             already_loaded=True,
         )
     source_id = register_source(
-        con, path, fmt, options.dataset, sha256=digest, encoding=encoding,
-        publisher=publisher, licence=licence,
+        con,
+        path,
+        fmt,
+        options.dataset,
+        sha256=digest,
+        encoding=encoding,
+        publisher=publisher,
+        licence=licence,
     )
     return LoadReport(path, fmt, options.dataset, source_id)

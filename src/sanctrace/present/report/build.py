@@ -45,6 +45,8 @@ def render(
     scopes = [Scope(b, target, origin) for b in data.check_inputs(con, basket)]
     has_switches = data.table_exists(con, "route_switches")
     has_screening = data.table_exists(con, "screening_matches")
+    has_hubs = data.table_exists(con, "hub_indicators")
+    has_indirect = data.table_exists(con, "indirect_estimates")
     parts: list[tuple[str, str, str]] = [
         ("headline", "Headline figures", sections.headline(con, scopes)),
         ("routes", "Monthly value by route", sections.routes(con, scopes)),
@@ -52,15 +54,22 @@ def render(
     ]
     if has_switches:
         parts.append(("switches", "Route switches", sections.switches(con, scopes)))
+    if has_indirect:
+        heading = "Direct and indirect: the difference method"
+        parts.append(("indirect", heading, sections.indirect(con, scopes)))
+    if has_hubs:
+        parts.append(("hubs", "Hub indicators (trade statistics)", sections.hubs(con, scopes)))
     if has_screening:
         parts.append(("screening", "Screening matches", sections.screening(con)))
     parts.append(("method", "Where the numbers come from", sections.method(scopes)))
     parts.append(("appendix", "Appendix: source files and licences", appendix.sources_section(con)))
-    tables_used = (
-        ["route_monthly", "top_parties"]
-        + (["route_switches"] if has_switches else [])
-        + (["screening_matches"] if has_screening else [])
-    )
+    optional = {
+        "route_switches": has_switches,
+        "indirect_estimates": has_indirect,
+        "hub_indicators": has_hubs,
+        "screening_matches": has_screening,
+    }
+    tables_used = ["route_monthly", "top_parties"] + [name for name, present in optional.items() if present]
     nav = "".join(f'<a href="#{sid}">{fmt.esc(heading)}</a>' for sid, heading, _ in parts)
     return Template(_resource("page.html")).substitute(
         title=fmt.esc(title),

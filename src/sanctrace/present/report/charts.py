@@ -128,6 +128,105 @@ def route_figure(basket: str, rows: list[Row], events: list[Row]) -> go.Figure:
     return fig
 
 
+def indirect_figure(title: str, currency: str, rows: list[Row]) -> go.Figure:
+    """The target's imports, the origin's exports and the indirect band between its bounds, by month."""
+    months = [fmt.day(r["period"]) for r in rows]
+
+    def series(column: str) -> list[float | None]:
+        return [None if r[column] is None else float(r[column]) for r in rows]
+
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(name="target's imports (CIF)", x=months, y=series("target_imports"), marker_color="#c7d3e3")
+    )
+    fig.add_trace(
+        go.Scatter(
+            name="origin's exports (FOB, lag mean)",
+            x=months,
+            y=series("origin_exports"),
+            mode="lines+markers",
+            line={"color": "#1f4e79"},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            name="indirect, high",
+            x=months,
+            y=series("indirect_high"),
+            mode="lines",
+            line={"color": "#d62728", "width": 1, "dash": "dot"},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            name="indirect, low",
+            x=months,
+            y=series("indirect_low"),
+            mode="lines",
+            fill="tonexty",
+            fillcolor="rgba(214,39,40,0.15)",
+            line={"color": "#d62728", "width": 1, "dash": "dot"},
+        )
+    )
+    if any(r["declared_indirect"] is not None for r in rows):
+        fig.add_trace(
+            go.Scatter(
+                name="declared via third countries",
+                x=months,
+                y=series("declared_indirect"),
+                mode="markers",
+                marker={"color": "#ff7f0e", "size": 8, "symbol": "diamond"},
+            )
+        )
+    fig.update_layout(
+        template="plotly_white",
+        height=420,
+        title={"text": fmt.esc(title)},
+        xaxis={"type": "date", "tickformat": "%Y-%m", "title": {"text": "month"}},
+        yaxis={"tickformat": ",.3s", "title": {"text": fmt.esc(currency)}},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18},
+        margin={"t": 60, "b": 40, "l": 60, "r": 20},
+    )
+    return fig
+
+
+def _window(row: Row, prefix: str) -> str:
+    if row[f"{prefix}_months"] is None:
+        return prefix
+    return f"{prefix} {fmt.month(row[f'{prefix}_from'])}–{fmt.month(row[f'{prefix}_to'])}"
+
+
+def hub_figure(basket: str, reporter_group: str, currency: str, rows: list[Row]) -> go.Figure:
+    """Baseline and post-period exports of one reporter group to each hub, annualised, side by side.
+
+    The periods are those of the group's data, the same for every hub of the group.
+    """
+    shown = [r for r in rows if r["baseline_value"] is not None or r["post_value"] is not None]
+    labels = [fmt.esc(f"{r['hub']} (target)" if r["hub_is_target"] else r["hub"]) for r in shown]
+    fig = go.Figure()
+    for prefix, colour in (("baseline", "#9aa5b1"), ("post", "#d62728")):
+        name = _window(shown[0], prefix) if shown else prefix
+        fig.add_trace(
+            go.Bar(
+                name=fmt.esc(name),
+                x=labels,
+                y=[float(r[f"{prefix}_value"] or 0) for r in shown],
+                marker_color=colour,
+                hovertemplate=f"%{{x}}: %{{y:,.0f}} {fmt.esc(currency)} a year<extra>{fmt.esc(name)}</extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="group",
+        template="plotly_white",
+        height=420,
+        title={"text": fmt.esc(f"{basket}: exports of {reporter_group} to each hub, {currency} a year")},
+        yaxis={"tickformat": ",.3s", "title": {"text": f"{fmt.esc(currency)} a year (annualised)"}},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15},
+        margin={"t": 60, "b": 40, "l": 60, "r": 20},
+    )
+    return fig
+
+
 def figure_html(fig: go.Figure, div_id: str) -> str:
     """The figure's div and script; Plotly escapes '<' and '/' in the embedded JSON."""
     return str(

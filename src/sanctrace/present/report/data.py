@@ -1,8 +1,8 @@
 """Read the analysis tables the report shows.
 
-The report only reads: ``route_monthly`` and ``top_parties`` (required), ``route_switches`` and
-``screening_matches`` (optional), plus the canonical tables. It never recomputes a figure, so
-what the page says is exactly what the analysis stored.
+The report only reads: ``route_monthly`` and ``top_parties`` (required), ``route_switches``,
+``indirect_estimates``, ``hub_indicators`` and ``screening_matches`` (optional), plus the canonical
+tables. It never recomputes a figure, so what the page says is exactly what the analysis stored.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import duckdb
 from sanctrace.errors import UserError
 
 REQUIRED_TABLES = ("route_monthly", "top_parties")
+STATISTICS_TABLES = ("indirect_estimates", "hub_indicators")
 ROLE_ORDER = ("maker", "shipper", "consignee", "hub")
 MAX_PARTY_RANK = 25
 MAX_SCREENING_ROWS = 200
@@ -43,12 +44,22 @@ def check_inputs(con: duckdb.DuckDBPyConnection, basket: str | None) -> list[str
             f"cannot build the report: table(s) {', '.join(missing)} not found in the warehouse;"
             " run the analysis first"
         )
-    found = [str(r["basket"]) for r in fetch(con, "SELECT DISTINCT basket FROM route_monthly ORDER BY 1")]
+    # Declarations fill route_monthly; trade statistics alone (e.g. a Comext extract) fill only the
+    # difference-method and hub tables, and are worth a report too.
+    sources = ["route_monthly"] + [t for t in STATISTICS_TABLES if table_exists(con, t)]
+    union = " UNION ".join(f"SELECT basket FROM {t}" for t in sources)
+    found = [str(r["basket"]) for r in fetch(con, f"SELECT DISTINCT basket FROM ({union}) ORDER BY 1")]
     if basket is None:
+        if not found:
+            raise UserError(
+                "cannot build the report: no basket has rows in "
+                + ", ".join(sources)
+                + "; load declarations or trade statistics of a basket's goods and run the analysis"
+            )
         return found
     if basket not in found:
         known = ", ".join(found) or "none"
-        raise UserError(f"basket {basket!r} has no rows in route_monthly (baskets present: {known})")
+        raise UserError(f"basket {basket!r} has no rows in {', '.join(sources)} (baskets present: {known})")
     return [basket]
 
 
@@ -89,6 +100,32 @@ LEFT JOIN parties p ON p.party_id = m.query_party_id
 ORDER BY m.match DESC, m.score DESC, query_caption, m.caption
 LIMIT $max_rows"""
 
+MAX_INDIRECT_SERIES = 6
+
+INDIRECT_SUMMARY_SQL = """SELECT origin, method, currency, count(*) AS months, min(period) AS first_month,
+    max(period) AS last_month, sum(target_imports) AS target_imports, sum(origin_exports) AS origin_exports,
+    sum(indirect_low) AS indirect_low, sum(indirect_high) AS indirect_high,
+    sum(declared_indirect) AS declared_indirect, min(cif_fob_low) AS cif_fob_low,
+    max(cif_fob_high) AS cif_fob_high, max(lag_months) AS lag_months
+FROM indirect_estimates
+WHERE basket = $basket AND target = $target AND ($origin IS NULL OR origin = $origin)
+GROUP BY origin, method, currency
+ORDER BY sum(target_imports) DESC NULLS LAST, origin, method, currency"""
+
+INDIRECT_MONTHLY_SQL = """SELECT period, target_imports, origin_exports, indirect_low, indirect_central,
+    indirect_high, declared_indirect, export_months_reported
+FROM indirect_estimates
+WHERE basket = $basket AND target = $target AND origin = $origin AND method = $method
+  AND currency = $currency
+ORDER BY period"""
+
+HUB_INDICATORS_SQL = """SELECT hub, reporter_group, currency, hub_is_target, baseline_from, baseline_to,
+    baseline_months, post_from, post_to, post_months, baseline_value, post_value, surge_ratio,
+    surge_increase, pass_through, share_to_target, transit_gap
+FROM hub_indicators
+WHERE basket = $basket
+ORDER BY reporter_group, currency, hub_is_target, surge_increase DESC NULLS LAST, hub"""
+
 CONTROL_EVENTS_SQL = """SELECT event_date, jurisdiction, description, event_id
 FROM control_events
 WHERE (basket IS NULL OR basket = $basket)
@@ -121,6 +158,27 @@ def party_roles(con: duckdb.DuckDBPyConnection, basket: str) -> list[str]:
 
 def route_switches(con: duckdb.DuckDBPyConnection, basket: str) -> list[Row]:
     return fetch(con, ROUTE_SWITCHES_SQL, {"basket": basket})
+
+
+def indirect_summary(
+    con: duckdb.DuckDBPyConnection, basket: str, target: str, origin: str | None
+) -> list[Row]:
+    return fetch(con, INDIRECT_SUMMARY_SQL, {"basket": basket, "target": target, "origin": origin})
+
+
+def indirect_monthly(con: duckdb.DuckDBPyConnection, basket: str, target: str, series: Row) -> list[Row]:
+    values = {
+        "basket": basket,
+        "target": target,
+        "origin": series["origin"],
+        "method": series["method"],
+        "currency": series["currency"],
+    }
+    return fetch(con, INDIRECT_MONTHLY_SQL, values)
+
+
+def hub_indicators(con: duckdb.DuckDBPyConnection, basket: str) -> list[Row]:
+    return fetch(con, HUB_INDICATORS_SQL, {"basket": basket})
 
 
 def screening(con: duckdb.DuckDBPyConnection) -> list[Row]:

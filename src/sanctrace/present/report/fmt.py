@@ -29,6 +29,21 @@ def money(value: Number | None) -> str:
     return f"${Decimal(value):,.0f}" if value >= 0 else f"−${-Decimal(value):,.0f}"
 
 
+def amount(value: Number | None, currency: str | None) -> str:
+    """A whole amount in its own currency (statistics are never converted): USD as $, others by code."""
+    if currency in (None, "USD"):
+        return money(value)
+    if value is None:
+        return "–"
+    sign = "" if value >= 0 else "−"
+    return f"{sign}{esc(currency)} {abs(Decimal(value)):,.0f}"
+
+
+def ratio(value: Number | None) -> str:
+    """A multiple such as a surge: ×7.50."""
+    return "–" if value is None else f"×{float(value):,.2f}"
+
+
 def share(value: Number | None) -> str:
     if value is None:
         return "–"

@@ -134,6 +134,94 @@ def switches(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
     return "\n".join(parts)
 
 
+def indirect(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
+    """The difference method (case A): imports of origin goods minus the origin's reported exports."""
+    parts = [
+        '<p class="note">The difference method: what the target imported of goods made in the origin '
+        "country (from its trade statistics or from the declarations loaded here) minus what the origin "
+        "reported exporting to the target. The result is a range, not a point: imports are valued CIF "
+        "and exports FOB (the imports are divided by an uplift between the two bounds used), and goods "
+        "take up to the lag used in months to arrive. Totals add the monthly bounds, so the range shown "
+        "is at least as wide as the truth. A negative bound means the data show no indirect trade. "
+        "Values are never converted between currencies.</p>"
+    ]
+    for index, scope in enumerate(scopes, start=1):
+        rows = data.indirect_summary(con, scope.basket, scope.target, scope.origin)
+        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
+        if not rows:
+            parts.append('<p class="note">No imports of origin goods to compare in this basket.</p>')
+            continue
+        first = rows[0]
+        band = f"{first['cif_fob_low']:.2f}–{first['cif_fob_high']:.2f}"
+        parts.append(
+            f'<p class="note">CIF/FOB uplift {band}, '
+            f"shipping lag 0–{fmt.count(first['lag_months'])} months.</p>"
+        )
+        parts.append(tables.table(tables.INDIRECT_SUMMARY_COLUMNS, rows))
+        parts.append(
+            reproduce(
+                "The table sums these rows of indirect_estimates:",
+                data.INDIRECT_SUMMARY_SQL,
+                {"basket": scope.basket, "target": scope.target, "origin": scope.origin},
+            )
+        )
+        for number, series in enumerate(rows[: data.MAX_INDIRECT_SERIES], start=1):
+            monthly = data.indirect_monthly(con, scope.basket, scope.target, series)
+            title = (
+                f"{scope.basket}: {series['origin']}-made goods to {scope.target}, "
+                f"imports from {series['method']} ({series['currency']})"
+            )
+            chart_id = f"indirect-chart-{index}-{number}"
+            fig = charts.indirect_figure(title, str(series["currency"]), monthly)
+            chart = charts.figure_html(fig, chart_id)
+            parts.append(f"<h4>{fmt.esc(series['origin'])}: {fmt.esc(series['method'])}</h4>")
+            parts.append(f'<div class="chart" id="{chart_id}-box">{chart}</div>')
+            figures = tables.table(tables.INDIRECT_MONTHLY_COLUMNS, monthly, css="data compact")
+            parts.append(f'<details class="chart-data"><summary>Monthly figures</summary>{figures}</details>')
+        if len(rows) > data.MAX_INDIRECT_SERIES:
+            parts.append(
+                f'<p class="note">Charts for the {data.MAX_INDIRECT_SERIES} largest series only; '
+                "the table lists them all.</p>"
+            )
+    return "\n".join(parts)
+
+
+def hubs(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
+    """Hub indicators from official statistics: surge, pass-through, share to the target."""
+    parts = [
+        '<p class="note">From official trade statistics (not the declarations): what each group of '
+        "reporting countries exported to each third country, per year, before (baseline) and after "
+        "(post) February 2022, and, where the hub reports its own trade, the share of its imports "
+        "from that group it passed on to the target (pass-through) and the share of its exports going "
+        "to the target. Amounts are annualised over the months the data cover and stay in the "
+        "currency of the source. A surge is a pattern to check, not proof of diversion.</p>"
+    ]
+    for index, scope in enumerate(scopes, start=1):
+        rows = data.hub_indicators(con, scope.basket)
+        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
+        if not rows:
+            parts.append('<p class="note">No trade statistics loaded for this basket.</p>')
+            continue
+        groups: dict[tuple[str, str], list[data.Row]] = {}
+        for row in rows:
+            groups.setdefault((str(row["reporter_group"]), str(row["currency"])), []).append(row)
+        for number, ((group, currency), members) in enumerate(groups.items(), start=1):
+            if any(r["baseline_value"] is not None or r["post_value"] is not None for r in members):
+                chart_id = f"hub-chart-{index}-{number}"
+                fig = charts.hub_figure(scope.basket, group, currency, members)
+                chart = charts.figure_html(fig, chart_id)
+                parts.append(f'<div class="chart" id="{chart_id}-box">{chart}</div>')
+        parts.append(tables.table(tables.HUB_COLUMNS, rows))
+        parts.append(
+            reproduce(
+                "The table lists these rows of hub_indicators:",
+                data.HUB_INDICATORS_SQL,
+                {"basket": scope.basket},
+            )
+        )
+    return "\n".join(parts)
+
+
 def screening(con: duckdb.DuckDBPyConnection) -> str:
     rows = data.screening(con)
     if not rows:

@@ -113,6 +113,69 @@ SWITCH_COLUMNS = [
 ]
 
 
+def _period(first: str, last: str, months: str) -> Callable[[Row], str]:
+    def render(row: Row) -> str:
+        if row[months] is None:
+            return "–"
+        return f"{fmt.month(row[first])} – {fmt.month(row[last])} ({fmt.count(row[months])} mo.)"
+
+    return render
+
+
+def _amount(column: str) -> Callable[[Row], str]:
+    return lambda row: fmt.amount(row[column], row["currency"])
+
+
+def _hub(row: Row) -> str:
+    note = ' <span class="id">(target: direct flow)</span>' if row["hub_is_target"] else ""
+    return fmt.esc(row["hub"]) + note
+
+
+HUB_COLUMNS = [
+    Column("hub", _hub),
+    Column("reporters", lambda r: fmt.esc(r["reporter_group"])),
+    Column("baseline", _period("baseline_from", "baseline_to", "baseline_months")),
+    Column("baseline / year", _amount("baseline_value"), numeric=True),
+    Column("post", _period("post_from", "post_to", "post_months")),
+    Column("post / year", _amount("post_value"), numeric=True),
+    Column("surge", lambda r: fmt.ratio(r["surge_ratio"]), numeric=True),
+    Column("increase / year", _amount("surge_increase"), numeric=True),
+    Column("pass-through", lambda r: fmt.share(r["pass_through"]), numeric=True),
+    Column("share to target", lambda r: fmt.share(r["share_to_target"]), numeric=True),
+    Column("transit gap / year", _amount("transit_gap"), numeric=True),
+]
+
+
+def _band(low: str, high: str) -> Callable[[Row], str]:
+    def render(row: Row) -> str:
+        currency = row.get("currency")
+        return f"{fmt.amount(row[low], currency)} … {fmt.amount(row[high], currency)}"
+
+    return render
+
+
+INDIRECT_SUMMARY_COLUMNS = [
+    Column("origin", lambda r: fmt.esc(r["origin"])),
+    Column("imports from", lambda r: fmt.esc(r["method"])),
+    Column("months", _period("first_month", "last_month", "months")),
+    Column("target's imports (CIF)", _amount("target_imports"), numeric=True),
+    Column("origin's exports (FOB)", _amount("origin_exports"), numeric=True),
+    Column("indirect, low … high", _band("indirect_low", "indirect_high"), numeric=True),
+    Column("declared via third countries", _amount("declared_indirect"), numeric=True),
+]
+
+INDIRECT_MONTHLY_COLUMNS = [
+    Column("month", lambda r: fmt.month(r["period"])),
+    Column("target's imports", lambda r: fmt.money(r["target_imports"]), numeric=True),
+    Column("origin's exports (lag mean)", lambda r: fmt.money(r["origin_exports"]), numeric=True),
+    Column("indirect low", lambda r: fmt.money(r["indirect_low"]), numeric=True),
+    Column("central", lambda r: fmt.money(r["indirect_central"]), numeric=True),
+    Column("high", lambda r: fmt.money(r["indirect_high"]), numeric=True),
+    Column("declared via third countries", lambda r: fmt.money(r["declared_indirect"]), numeric=True),
+    Column("export months reported", lambda r: fmt.count(r["export_months_reported"]), numeric=True),
+]
+
+
 def _listed_entity(row: Row) -> str:
     return f'{fmt.esc(row["caption"])} <span class="id">{fmt.esc(row["entity_id"])}</span>'
 
