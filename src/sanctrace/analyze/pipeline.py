@@ -7,6 +7,7 @@ fields of :class:`AnalysisParams`, under the names in ``_SQL_NAMES``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,12 +24,24 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 @dataclass(frozen=True)
 class AnalysisParams:
-    """What the analyst chooses: the destination, optionally one origin, and report sizes."""
+    """What the analyst chooses: the destination, optionally one origin, report sizes, price rules.
+
+    The price parameters feed ``price_anomalies.sql`` (its header explains each rule): ``price_z``
+    is the robust z-score beyond which a unit value is undervalued / marked up (3.5 is Iglewicz and
+    Hoaglin's usual cut-off), ``price_min_lines`` the smallest reference group worth a median,
+    ``markup_ratio`` how many times the maker's direct price a resale via a hub must reach,
+    ``split_window_days`` and ``split_min_lines`` what counts as one shipment declared in lots.
+    """
 
     target: str = "RU"
     origin: str | None = None
     top_n: int = 10
     window_months: int = 6
+    price_z: float = 3.5
+    price_min_lines: int = 5
+    markup_ratio: float = 2.0
+    split_window_days: int = 3
+    split_min_lines: int = 2
 
     def __post_init__(self) -> None:
         if not _COUNTRY.match(self.target):
@@ -47,6 +60,11 @@ class AnalysisParams:
             or not 1 <= self.window_months <= 120
         ):
             raise UserError(f"window_months must be a whole number from 1 to 120, got {self.window_months!r}")
+        _check_number("price_z", self.price_z, low=0.5, high=50.0)
+        _check_number("markup_ratio", self.markup_ratio, low=1.01, high=1000.0)
+        _check_whole("price_min_lines", self.price_min_lines, low=3, high=100_000)
+        _check_whole("split_window_days", self.split_window_days, low=0, high=90)
+        _check_whole("split_min_lines", self.split_min_lines, low=2, high=1000)
 
     def sql_values(self) -> dict[str, ParamValue]:
         """The values under the ``$names`` the SQL files use."""
@@ -55,7 +73,27 @@ class AnalysisParams:
             "origin": self.origin,
             "top_n": self.top_n,
             "months": self.window_months,
+            "price_z": float(self.price_z),
+            "price_min_lines": self.price_min_lines,
+            "markup_ratio": float(self.markup_ratio),
+            "split_window_days": self.split_window_days,
+            "split_min_lines": self.split_min_lines,
         }
+
+
+def _check_whole(name: str, value: object, *, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise UserError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+
+
+def _check_number(name: str, value: object, *, low: float, high: float) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not low <= value <= high
+    ):
+        raise UserError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
 
 
 def analysis_queries() -> list[SqlQuery]:
