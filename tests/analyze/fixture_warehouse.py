@@ -112,7 +112,7 @@ _EXTRA: dict[int, dict[str, str]] = {
     25: {"shipper_name": HUB_CN, "manufacturer_text": VT_FULL, "trademark_text": "VICTOR TAICHUNG"},
     26: {"shipper_name": "ANADOLU MAKINE", "manufacturer_text": VT_FULL},
     27: {"shipper_name": "FANUC", "manufacturer_text": "ФАНУК", "trademark_text": "FANUC"},
-    28: {"shipper_name": HUB_CN, "manufacturer_text": "NONAME MACHINE WORKS", "trademark_text": "KAFO / HAAS"},
+    28: {"shipper_name": HUB_CN, "manufacturer_text": "NONAME WORKS", "trademark_text": "KAFO / HAAS"},
     29: {"shipper_name": "ANADOLU MAKINE", "manufacturer_text": HUB_CN, "trademark_text": "ХААС"},
     30: {"shipper_name": "ANADOLU MAKINE", "trademark_text": "KAFO"},
     31: {"shipper_name": "ANADOLU MAKINE", "trademark_text": "KAFO"},
@@ -125,9 +125,9 @@ _EXTRA: dict[int, dict[str, str]] = {
 _TRADEMARKS = {5: "NOVA-42", 6: "VICTOR TAICHUNG", 7: "ОТСУТСТВУЕТ", 8: "台中精機"}
 # (quantity, quantity_unit, net_kg) where a line declares them; 24 is two machines.
 _QUANTITIES: dict[int, tuple[float | None, str | None, float | None]] = {
-    **{n: (1.0, "шт", 4000.0) for n in (19, 20, 21, 22, 23, 25, 26, 27, 28, 29)},
+    **dict.fromkeys((19, 20, 21, 22, 23, 25, 26, 27, 28, 29), (1.0, "шт", 4000.0)),
     24: (2.0, "ШТ", 8000.0),
-    **{n: (None, None, None) for n in (30, 31, 32)},
+    **dict.fromkeys((30, 31, 32), (None, None, None)),
 }
 _RU_IMT_LINES = {1, 2, 3, 4, 5, 6, 17}
 
@@ -197,11 +197,12 @@ CONTROL_EVENTS: list[tuple[Any, ...]] = [
 ]
 
 # (maker, maker_name, hq_country, alias, kind, alias_key, source_id); alias_key is filled by resolve.
+VT = ("victor-taichung", "Victor Taichung Machinery Works", "TW")
 MAKER_ALIASES: list[tuple[Any, ...]] = [
     ("i-machine-tools", "I Machine Tools Co., Ltd.", "TW", "I Machine Tools Co., Ltd.", "name", None, 6),
-    ("victor-taichung", "Victor Taichung Machinery Works", "TW", "Victor Taichung Machinery Works", "name", None, 6),
-    ("victor-taichung", "Victor Taichung Machinery Works", "TW", "台中精機", "name", None, 6),
-    ("victor-taichung", "Victor Taichung Machinery Works", "TW", "VICTOR TAICHUNG", "brand", None, 6),
+    (*VT, "Victor Taichung Machinery Works", "name", None, 6),
+    (*VT, "台中精機", "name", None, 6),
+    (*VT, "VICTOR TAICHUNG", "brand", None, 6),
     ("fanuc", "FANUC Corporation", "JP", "FANUC Corporation", "name", None, 6),
     ("fanuc", "FANUC Corporation", "JP", "ФАНУК", "name", None, 6),
     ("fanuc", "FANUC Corporation", "JP", "FANUC", "brand", None, 6),

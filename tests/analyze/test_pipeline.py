@@ -56,6 +56,14 @@ def test_running_twice_gives_the_same_tables() -> None:
         {"top_n": True},
         {"window_months": 0},
         {"window_months": 1.5},
+        {"price_z": 0},
+        {"price_z": float("nan")},
+        {"price_z": True},
+        {"markup_ratio": 1.0},
+        {"price_min_lines": 2},
+        {"price_min_lines": 5.0},
+        {"split_window_days": -1},
+        {"split_min_lines": 1},
     ],
 )
 def test_bad_parameters_are_user_errors(kwargs: dict[str, Any]) -> None:

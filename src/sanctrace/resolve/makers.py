@@ -23,7 +23,7 @@ text) -> ``maker_aliases`` (on ``alias_key``): equality joins only, so DuckDB an
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import duckdb
@@ -125,8 +125,10 @@ def key_maker_texts(con: duckdb.DuckDBPyConnection) -> MakerKeyStats:
         rows,
     )
     con.execute("DELETE FROM maker_text_keys")
-    con.execute("INSERT INTO maker_text_keys SELECT text, text_key, alias_key, match FROM tmp_maker_text_keys")
+    con.execute(
+        "INSERT INTO maker_text_keys SELECT text, text_key, alias_key, match FROM tmp_maker_text_keys"
+    )
     con.execute("DROP TABLE tmp_alias_keys")
     con.execute("DROP TABLE tmp_maker_text_keys")
-    counts = defaultdict(int, {m: sum(1 for r in rows if r[3] == m) for m in ("exact", "contains", "ambiguous")})
+    counts = Counter(row[3] for row in rows)
     return MakerKeyStats(len(aliases), len(texts), counts["exact"], counts["contains"], counts["ambiguous"])

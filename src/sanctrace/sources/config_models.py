@@ -155,7 +155,8 @@ class Maker(_Strict):
         """(kind, alias) pairs: the display name and names as ``name``, brands as ``brand``."""
         seen: set[tuple[str, str]] = set()
         out: list[tuple[str, str]] = []
-        pairs = [("name", self.name), *(("name", n) for n in self.names), *(("brand", b) for b in self.brands)]
+        pairs = [("name", self.name), *(("name", n) for n in self.names)]
+        pairs += [("brand", b) for b in self.brands]
         for kind, alias in pairs:
             if (kind, alias) not in seen:
                 seen.add((kind, alias))
