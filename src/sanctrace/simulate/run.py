@@ -20,6 +20,7 @@ from sanctrace.simulate.world import WorldBuilder
 from sanctrace.simulate.writers import (
     DeclarationWriter,
     NameLog,
+    write_makers,
     write_registry,
     write_sanctions,
     write_statistics,
@@ -102,6 +103,7 @@ def simulate(scenario: Scenario, seed: int, out: Path, lines: int | None = None)
     write_statistics(out / "statistics" / "exports_to_target_hs6_monthly.csv", stats)
     write_registry(out / "registry", builder.world, names)
     write_sanctions(out / "sanctions", builder.world, names)
+    write_makers(out / "makers", builder.world)
     _truth(out / "truth", scenario, builder, names)
     return SimulationSummary(out, written, scheme_lines, len(builder.world.entities))
 
