@@ -37,6 +37,9 @@ READABLE_TABLES = {
     "top_parties",
     "route_switches",
     "screening_matches",
+    "maker_aliases",
+    "maker_attribution",
+    "price_anomalies",
 }
 
 
