@@ -8,7 +8,7 @@ in two baskets. Shared by tests/analyze (concrete numbers) and tests/conformance
 
 Lines 19-34 are NC milling machines (845961, in no basket, so the route and basket tables above are
 unchanged) for brands and prices: Victor Taichung's direct price list (100k-130k a machine), the
-same machines via CN and TR (one "made in" CN, one resold at 242k), a FANUC machine at 900k, a
+same machines via CN and TR (one "made in" CN, one resold at 370k), a FANUC machine at 900k, a
 20k machine of no known maker, a HAAS sold by a Chinese trader, two KAFO lots to one consignee two
 days apart (a split shipment) and a third a week later, and a DMG MORI line whose alias two makers
 share. MAKER_ALIASES is the alias data; build_warehouse keys it with the real resolve step.
@@ -80,8 +80,8 @@ _ROWS: list[tuple[Any, ...]] = [
     (24, D(2023, 6, 1), MILL, "845961", "CN", "CN", "CN", "RU", "280000.00", "URAL STANKI OOO"),
     # ... and the day after one at 150k, origin TW (same shipper and consignee: no split, both large).
     (25, D(2023, 6, 2), MILL, "845961", "TW", "CN", "CN", "RU", "150000.00", "URAL STANKI OOO"),
-    # Via Türkiye at 242k: over twice the maker's median direct price of 120k.
-    (26, D(2023, 7, 1), MILL, "845961", "TW", "TR", "TR", "RU", "242000.00", "VOLGA MASH OOO"),
+    # Via Türkiye at 370k: over three times the maker's median direct price of 120k.
+    (26, D(2023, 7, 1), MILL, "845961", "TW", "TR", "TR", "RU", "370000.00", "VOLGA MASH OOO"),
     (27, D(2023, 7, 5), MILL, "845961", "JP", "JP", "JP", "RU", "900000.00", "VOLGA MASH OOO"),
     (28, D(2023, 7, 9), MILL, "845961", "CN", "CN", "CN", "RU", "20000.00", "VOLGA MASH OOO"),
     (29, D(2023, 8, 1), MILL, "845961", "US", "TR", "TR", "RU", "115000.00", "VOLGA MASH OOO"),

@@ -1,7 +1,7 @@
 """Price rules on the fixture's NC milling machines (hs6 845961), with the numbers worked by hand.
 
 The per-piece group has 11 lines (19-29; line 24 is two machines at 280k, so 140k each):
-20k 100k 110k 115k 120k 125k 130k 140k 150k 242k 900k. Median 125k. On the log scale the absolute
+20k 100k 110k 115k 120k 125k 130k 140k 150k 370k 900k. Median 125k. On the log scale the absolute
 deviations from ln(125k) sorted are 0, ln(130/125), ln(125/120), ln(125/115), ln(140/125),
 ln(125/110), ... so the MAD (6th of 11) is ln(125/110).
 """
@@ -43,18 +43,19 @@ def test_marked_up_line(analysed: duckdb.DuckDBPyConnection) -> None:
 
 def test_resale_markup_against_the_makers_direct_price(analysed: duckdb.DuckDBPyConnection) -> None:
     # Victor Taichung shipped from TW (its HQ) at 100k..130k: median 120k over 5 lines. Line 26 came
-    # via TR at 242k: 2.017 times that. Its z-score, 0.6745 * ln(242/125) / MAD = 3.49, stays under
-    # 3.5, so it has this reason only.
+    # via TR at 370k: 3.08 times that, over the default ratio 3. Its z-score in the hs6 group,
+    # 0.6745 * ln(370/125) / MAD = 5.73, makes it marked up as well: one row per reason.
     rows = analysed.execute(
         "SELECT reason, reference_kind, reference_value, group_lines, score, threshold"
-        " FROM price_anomalies WHERE line_id = ?",
+        " FROM price_anomalies WHERE line_id = ? ORDER BY reason",
         [line_id(26)],
     ).fetchall()
-    assert len(rows) == 1
-    reason, kind, reference, lines, score, threshold = rows[0]
-    assert (reason, kind, reference) == ("resale_markup", "maker_direct_median", 120_000.0)
-    assert (lines, threshold) == (5, 2.0)
-    assert score == pytest.approx(242 / 120)
+    assert [r[0] for r in rows] == ["marked_up", "resale_markup"]
+    assert rows[0][4] == pytest.approx(0.6745 * math.log(370 / 125) / MAD)
+    _, kind, reference, lines, score, threshold = rows[1]
+    assert (kind, reference, lines, threshold) == ("maker_direct_median", 120_000.0, 5, 3.0)
+    assert score == pytest.approx(370 / 120)
+    # Lines 24 (140k a machine) and 25 (150k) via CN are 1.17 and 1.25 times the direct price.
 
 
 def test_split_lots(analysed: duckdb.DuckDBPyConnection) -> None:
@@ -88,17 +89,16 @@ def test_groups_below_the_minimum_flag_nothing() -> None:
     assert reasons == [("split",)]
 
 
-def test_a_wider_window_and_lower_threshold() -> None:
+def test_a_wider_window_and_lower_thresholds() -> None:
     con = build_warehouse()
-    run_analyses(DuckDBEngine(con), AnalysisParams(price_z=3.0, split_window_days=10))
+    params = AnalysisParams(price_z=1.0, markup_ratio=1.2, split_window_days=10)
+    run_analyses(DuckDBEngine(con), params)
     flagged = con.execute(
-        "SELECT line_id, reason FROM price_anomalies WHERE line_id IN (?, ?) ORDER BY ALL",
-        [line_id(26), line_id(32)],
+        "SELECT line_id, reason FROM price_anomalies WHERE line_id IN (?, ?, ?) ORDER BY ALL",
+        [line_id(24), line_id(25), line_id(32)],
     ).fetchall()
     con.close()
-    # z = 3.49 now counts as marked up; lot 32 is within 10 days of lot 31: 62k + 58k = 120k.
-    assert flagged == [
-        (line_id(26), "marked_up"),
-        (line_id(26), "resale_markup"),
-        (line_id(32), "split"),
-    ]
+    # Line 25 (150k via CN) is 1.25 times the direct 120k, over 1.2; line 24 (140k) is 1.17.
+    # Their z-scores, 0.6745 * ln(140/125) / MAD = 0.60 and ln(150/125) -> 0.96, stay under 1.
+    # Lot 32 is within 10 days of lot 31 (and 30): 65k + 62k + 58k, each under 117.5k.
+    assert flagged == [(line_id(25), "resale_markup"), (line_id(32), "split")]

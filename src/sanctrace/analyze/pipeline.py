@@ -39,7 +39,7 @@ class AnalysisParams:
     window_months: int = 6
     price_z: float = 3.5
     price_min_lines: int = 5
-    markup_ratio: float = 2.0
+    markup_ratio: float = 3.0
     split_window_days: int = 3
     split_min_lines: int = 2
 
