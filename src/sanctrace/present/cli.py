@@ -81,12 +81,25 @@ def analyze(
     top: Annotated[int, typer.Option(help="How many top parties to keep per role.")] = 10,
     window: Annotated[int, typer.Option(help="Months before/after each control event.")] = 6,
     engine: Annotated[str, typer.Option(help="duckdb (default) or spark (local, needs Java).")] = "duckdb",
+    price_z: Annotated[float, typer.Option(help="Robust z-score of a unit value to flag it.")] = 3.5,
+    price_min_lines: Annotated[int, typer.Option(help="Smallest reference group for prices.")] = 5,
+    markup_ratio: Annotated[float, typer.Option(help="Resale via a hub vs the maker's price.")] = 3.0,
+    split_window_days: Annotated[int, typer.Option(help="Days apart for lots of one shipment.")] = 3,
+    split_min_lines: Annotated[int, typer.Option(help="Lots that make a split shipment.")] = 2,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Classify routes and compute the monthly flows, top parties and route switches."""
+    """Classify routes, attribute makers, and compute flows, top parties, switches and price flags."""
     con = connect(db)
     params = AnalysisParams(
-        target=target.upper(), origin=origin.upper() if origin else None, top_n=top, window_months=window
+        target=target.upper(),
+        origin=origin.upper() if origin else None,
+        top_n=top,
+        window_months=window,
+        price_z=price_z,
+        price_min_lines=price_min_lines,
+        markup_ratio=markup_ratio,
+        split_window_days=split_window_days,
+        split_min_lines=split_min_lines,
     )
     if engine == "spark":
         tables = steps.analyze_on_spark(con, params)
