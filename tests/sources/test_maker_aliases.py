@@ -11,7 +11,7 @@ import pytest
 from sanctrace.errors import UserError
 from sanctrace.sources import maker_aliases
 from sanctrace.sources.base import LoadOptions
-from sanctrace.sources.ingest import ensure_reference, ingest_path
+from sanctrace.sources.ingest import ingest_path
 
 MAKERS = Path(str(resources.files("sanctrace").joinpath("config", "makers")))
 OPTIONS = LoadOptions("reference")
@@ -98,12 +98,3 @@ def test_malformed_files_give_one_clear_line(
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
     assert con.execute("SELECT count(*) FROM maker_aliases").fetchone() == (0,)
-
-
-def test_an_older_warehouse_gets_the_bundled_makers(con: duckdb.DuckDBPyConnection) -> None:
-    ensure_reference(con)
-    con.execute("DELETE FROM maker_aliases")
-    con.execute("DELETE FROM sources WHERE format = 'makers'")
-    reports = ensure_reference(con)
-    assert [r.format for r in reports] == ["makers"]
-    assert ensure_reference(con) == []

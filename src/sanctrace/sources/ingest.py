@@ -109,16 +109,11 @@ def ensure_reference(con: duckdb.DuckDBPyConnection) -> list[LoadReport]:
     Country texts in every input are resolved through ``country_aliases``; without it every row
     would be quarantined as "unknown country".
     """
-    bundled = _optional("sanctrace.sources.bundled")
-    if bundled is None:
-        return []
     row = con.execute("SELECT count(*) FROM country_aliases").fetchone()
     if row is not None and int(row[0]) > 0:
-        # A warehouse made before maker aliases were bundled gets them on its next ingest.
-        makers = con.execute("SELECT count(*) FROM sources WHERE format = 'makers'").fetchone()
-        if makers is not None and int(makers[0]) == 0:
-            added: list[LoadReport] = bundled.load_bundled_makers(con)
-            return added
+        return []
+    bundled = _optional("sanctrace.sources.bundled")
+    if bundled is None:
         return []
     reports: list[LoadReport] = bundled.load_bundled_reference(con)
     return reports
