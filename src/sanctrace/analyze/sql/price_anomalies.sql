@@ -62,6 +62,11 @@
 --   * Quantities in other units (sets, metres, pairs) are not converted; such lines fall back to
 --     per kg, or have no unit value.
 --   * value_usd is as declared (usually customs value, CIF); freight is part of it.
+--   * "Shipped from the HQ country" includes traders in that country, not only the maker itself.
+--   * No "just under a round threshold" rule: reporting thresholds differ by country and are not
+--     configured; splitting is judged against the hs6's typical line value instead.
+--   * The split window is a self-join within each (shipper, consignee, hs6): a pair with thousands
+--     of lines costs the square of that.
 WITH valued AS (
     SELECT
         d.line_id,
