@@ -8,6 +8,7 @@ ln(125/110), ... so the MAD (6th of 11) is ln(125/110).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import duckdb
@@ -102,3 +103,22 @@ def test_a_wider_window_and_lower_thresholds() -> None:
     # Their z-scores, 0.6745 * ln(140/125) / MAD = 0.60 and ln(150/125) -> 0.96, stay under 1.
     # Lot 32 is within 10 days of lot 31 (and 30): 65k + 62k + 58k, each under 117.5k.
     assert flagged == [(line_id(25), "resale_markup"), (line_id(32), "split")]
+
+
+def test_a_pair_that_ships_every_few_days_is_not_split() -> None:
+    # 33 more lines from the same shipper to the same consignee (one every 6 days, Jan-Jul 2023):
+    # 36 lines x a 7-day window = 252 >= the 244 days (2023-01-15..2023-09-15) the keyed lines
+    # span, so the pair ships about once a window anyway and lots 30 and 31 are not a split.
+    con = build_warehouse()
+    start = dt.date(2023, 1, 20)
+    for i in range(33):
+        con.execute(
+            "INSERT INTO declarations (line_id, declaration_number, item_number, source_id, row_number,"
+            " registration_date, hs6, value_usd, shipper_name, consignee_name)"
+            " VALUES (?, ?, 1, 1, ?, ?, '845961', 117500, 'ANADOLU MAKINE', 'STANOK IMPORT OOO')",
+            [f"X/{i}/1", f"X/{i}", 100 + i, start + dt.timedelta(days=6 * i)],
+        )
+    run_analyses(DuckDBEngine(con), AnalysisParams())
+    found = con.execute("SELECT count(*) FROM price_anomalies WHERE reason = 'split'").fetchone()
+    con.close()
+    assert found == (0,)

@@ -32,7 +32,11 @@
 --       (b) its own value_usd is below the median value_usd per line of its hs6 (over every valued
 --           line of that hs6, at least $price_min_lines of them): each lot is smaller than a
 --           typical shipment, and
---       (c) those lines together are worth at least that median: together they make one.
+--       (c) those lines together are worth at least that median: together they make one, and
+--       (d) the pair ships that hs6 less than once per window on average: its line count times
+--           the window length (2 * $split_window_days + 1 days) is below the number of days the
+--           keyed lines of the warehouse span. A pair trading every few days anyway (a regular
+--           distributor) is not flagged for lines that happen to fall close together.
 --     reference_value = the median line value, group_lines = lines in the window, score = their
 --     summed value / reference_value.
 --
@@ -65,6 +69,8 @@
 --   * "Shipped from the HQ country" includes traders in that country, not only the maker itself.
 --   * No "just under a round threshold" rule: reporting thresholds differ by country and are not
 --     configured; splitting is judged against the hs6's typical line value instead.
+--   * Rule (d) uses the span of the whole warehouse: loading a longer period makes more pairs count
+--     as occasional.
 --   * The split window is a self-join within each (shipper, consignee, hs6): a pair with thousands
 --     of lines costs the square of that.
 WITH valued AS (
@@ -149,6 +155,15 @@ keyed AS (
     FROM valued
     WHERE shipper_key IS NOT NULL AND consignee_key IS NOT NULL AND registration_date IS NOT NULL
 ),
+pairs AS (
+    SELECT shipper_key, consignee_key, hs6, count(*) AS pair_lines
+    FROM keyed
+    GROUP BY shipper_key, consignee_key, hs6
+),
+span AS (
+    SELECT date_diff('day', min(registration_date), max(registration_date)) + 1 AS days
+    FROM keyed
+),
 bursts AS (
     SELECT
         a.line_id,
@@ -205,7 +220,11 @@ flags AS (
     FROM keyed AS k
     JOIN bursts AS b ON b.line_id = k.line_id
     JOIN line_norms AS n ON n.hs6 = k.hs6
+    JOIN pairs AS pr
+        ON pr.shipper_key = k.shipper_key AND pr.consignee_key = k.consignee_key AND pr.hs6 = k.hs6
+    CROSS JOIN span
     WHERE b.burst_lines >= $split_min_lines
+        AND pr.pair_lines * (2 * $split_window_days + 1) < span.days
         AND k.value_double < n.median_line_value
         AND b.burst_value >= n.median_line_value
 )
