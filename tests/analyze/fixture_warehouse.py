@@ -10,6 +10,13 @@ method; an HS4 total and a 10-digit line sit beside the codes they contain), EU 
 to Kyrgyzstan surging after 2022 while those to Russia fall (the Comext view: the hub is the
 partner), and Kazakhstan's own reports of US bearings passing on to Russia (pass-through).
 Shared by tests/analyze (concrete numbers) and tests/conformance (DuckDB vs Spark).
+
+Lines 19-34 are NC milling machines (845961, in no basket, so the route and basket tables above are
+unchanged) for brands and prices: Victor Taichung's direct price list (100k-130k a machine), the
+same machines via CN and TR (one "made in" CN, one resold at 370k), a FANUC machine at 900k, a
+20k machine of no known maker, a HAAS sold by a Chinese trader, two KAFO lots to one consignee two
+days apart (a split shipment) and a third a week later, and a DMG MORI line whose alias two makers
+share. MAKER_ALIASES is the alias data; build_warehouse keys it with the real resolve step.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from typing import Any
 
 import duckdb
 
+from sanctrace.resolve.makers import key_maker_texts
 from sanctrace.store.warehouse import connect
 
 D = dt.date
@@ -32,6 +40,10 @@ IMT_TOOLS = {
     "shipper_name": "I MACHINE TOOLS CO., LTD.",
     "manufacturer_text": "I MACHINE TOOLS",
 }
+
+MILL = "8459610000"
+VT_FULL = "VICTOR TAICHUNG MACHINERY WORKS CO., LTD."
+HUB_CN = "JIANGSU HUB TRADING CO"
 
 # number, registration_date, commodity_code, hs6, origin, dispatch, trading, destination, value_usd, consignee
 _ROWS: list[tuple[Any, ...]] = [
@@ -63,6 +75,29 @@ _ROWS: list[tuple[Any, ...]] = [
     # 2024: tier 4.B in force from 2024-02-23.
     (17, D(2024, 3, 1), "8457101000", "845710", "TW", "CN", "CN", "RU", "600000.00", IMT),
     (18, D(2024, 1, 10), "8458110000", "845811", "TW", "TW", "TW", "RU", "210000.00", "KAZAN STANKI OOO"),
+    # NC milling machines (845961, no basket): Victor Taichung direct, one machine a line.
+    (19, D(2023, 1, 10), MILL, "845961", "TW", "TW", "TW", "RU", "100000.00", "URAL STANKI OOO"),
+    (20, D(2023, 2, 10), MILL, "845961", "TW", "TW", "TW", "RU", "110000.00", "URAL STANKI OOO"),
+    (21, D(2023, 3, 10), MILL, "845961", "TW", "TW", "TW", "RU", "120000.00", "URAL STANKI OOO"),
+    (22, D(2023, 4, 10), MILL, "845961", "TW", "TW", "TW", "RU", "125000.00", "URAL STANKI OOO"),
+    (23, D(2023, 5, 10), MILL, "845961", "TW", "TW", "TW", "RU", "130000.00", "URAL STANKI OOO"),
+    # ... via China: two machines at 140k each, declared as made in China (origin = dispatch) ...
+    (24, D(2023, 6, 1), MILL, "845961", "CN", "CN", "CN", "RU", "280000.00", "URAL STANKI OOO"),
+    # ... and the day after one at 150k, origin TW (same shipper and consignee: no split, both large).
+    (25, D(2023, 6, 2), MILL, "845961", "TW", "CN", "CN", "RU", "150000.00", "URAL STANKI OOO"),
+    # Via Türkiye at 370k: over three times the maker's median direct price of 120k.
+    (26, D(2023, 7, 1), MILL, "845961", "TW", "TR", "TR", "RU", "370000.00", "VOLGA MASH OOO"),
+    (27, D(2023, 7, 5), MILL, "845961", "JP", "JP", "JP", "RU", "900000.00", "VOLGA MASH OOO"),
+    (28, D(2023, 7, 9), MILL, "845961", "CN", "CN", "CN", "RU", "20000.00", "VOLGA MASH OOO"),
+    (29, D(2023, 8, 1), MILL, "845961", "US", "TR", "TR", "RU", "115000.00", "VOLGA MASH OOO"),
+    # KAFO lots without a usable quantity: two within three days, one a week later.
+    (30, D(2023, 9, 1), MILL, "845961", "TW", "TR", "TR", "RU", "65000.00", "STANOK IMPORT OOO"),
+    (31, D(2023, 9, 3), MILL, "845961", "TW", "TR", "TR", "RU", "62000.00", "STANOK IMPORT OOO"),
+    (32, D(2023, 9, 10), MILL, "845961", "TW", "TR", "TR", "RU", "58000.00", "STANOK IMPORT OOO"),
+    # DMG MORI, an alias two makers share in MAKER_ALIASES; no value, so never priced.
+    (33, D(2023, 9, 12), MILL, "845961", "DE", "DE", "DE", "RU", None, "VOLGA MASH OOO"),
+    # A Chinese spelling of Victor Taichung with a legal form and an extra word; no value.
+    (34, D(2023, 9, 15), MILL, "845961", "TW", "TW", "TW", "RU", None, "URAL STANKI OOO"),
 ]
 
 # Shipper and maker columns where a line fills them; lines 1-3 come from the resolved maker tw-imt.
@@ -76,6 +111,28 @@ _EXTRA: dict[int, dict[str, str]] = {
     7: {"manufacturer_text": "VICTOR TAICHUNG"},
     8: {"manufacturer_text": "VICTOR TAICHUNG"},
     9: {"manufacturer_text": "VICTOR TAICHUNG"},
+    # From 19 on: lines for brands and prices (quantity in pieces unless said otherwise).
+    **{n: {"shipper_name": "VICTOR TAICHUNG", "manufacturer_text": VT_FULL} for n in range(19, 24)},
+    24: {"shipper_name": HUB_CN, "manufacturer_text": "Victor Taichung Machinery Works Co., Ltd."},
+    25: {"shipper_name": HUB_CN, "manufacturer_text": VT_FULL, "trademark_text": "VICTOR TAICHUNG"},
+    26: {"shipper_name": "ANADOLU MAKINE", "manufacturer_text": VT_FULL},
+    27: {"shipper_name": "FANUC", "manufacturer_text": "ФАНУК", "trademark_text": "FANUC"},
+    28: {"shipper_name": HUB_CN, "manufacturer_text": "NONAME WORKS", "trademark_text": "KAFO / HAAS"},
+    29: {"shipper_name": "ANADOLU MAKINE", "manufacturer_text": HUB_CN, "trademark_text": "ХААС"},
+    30: {"shipper_name": "ANADOLU MAKINE", "trademark_text": "KAFO"},
+    31: {"shipper_name": "ANADOLU MAKINE", "trademark_text": "KAFO"},
+    32: {"shipper_name": "ANADOLU MAKINE", "trademark_text": "KAFO"},
+    33: {"shipper_name": "DMG MORI", "manufacturer_text": "DMG MORI AG"},
+    34: {"shipper_name": "VICTOR TAICHUNG", "manufacturer_text": "台中精機廠股份有限公司"},
+}
+# Trademarks on the case-B lines: an unknown brand (5), another maker's brand (6), a placeholder (7),
+# the maker's own name in Chinese (8).
+_TRADEMARKS = {5: "NOVA-42", 6: "VICTOR TAICHUNG", 7: "ОТСУТСТВУЕТ", 8: "台中精機"}
+# (quantity, quantity_unit, net_kg) where a line declares them; 24 is two machines.
+_QUANTITIES: dict[int, tuple[float | None, str | None, float | None]] = {
+    **dict.fromkeys((19, 20, 21, 22, 23, 25, 26, 27, 28, 29), (1.0, "шт", 4000.0)),
+    24: (2.0, "ШТ", 8000.0),
+    **dict.fromkeys((30, 31, 32), (None, None, None)),
 }
 _RU_IMT_LINES = {1, 2, 3, 4, 5, 6, 17}
 
@@ -100,7 +157,16 @@ def _line(row: tuple[Any, ...]) -> dict[str, Any]:
         "consignee_name": consignee,
         "consignee_party_id": "ru-imt" if number in _RU_IMT_LINES else None,
         **_EXTRA.get(number, {}),
+        **({"trademark_text": _TRADEMARKS[number]} if number in _TRADEMARKS else {}),
+        **_quantity(number),
     }
+
+
+def _quantity(number: int) -> dict[str, Any]:
+    if number not in _QUANTITIES:
+        return {}
+    quantity, unit, kg = _QUANTITIES[number]
+    return {"quantity": quantity, "quantity_unit": unit, "net_kg": kg}
 
 
 def line_id(number: int) -> str:
@@ -196,7 +262,33 @@ def _flow(row: tuple[Any, ...]) -> tuple[Any, ...]:
 
 TRADE_FLOWS: list[tuple[Any, ...]] = [_flow(row) for row in _FLOWS]
 
-INPUT_TABLES = ("declarations", "baskets", "control_events", "trade_flows")
+# (maker, maker_name, hq_country, alias, kind, alias_key, source_id); alias_key is filled by resolve.
+VT = ("victor-taichung", "Victor Taichung Machinery Works", "TW")
+MAKER_ALIASES: list[tuple[Any, ...]] = [
+    ("i-machine-tools", "I Machine Tools Co., Ltd.", "TW", "I Machine Tools Co., Ltd.", "name", None, 6),
+    (*VT, "Victor Taichung Machinery Works", "name", None, 6),
+    (*VT, "台中精機", "name", None, 6),
+    (*VT, "VICTOR TAICHUNG", "brand", None, 6),
+    ("fanuc", "FANUC Corporation", "JP", "FANUC Corporation", "name", None, 6),
+    ("fanuc", "FANUC Corporation", "JP", "ФАНУК", "name", None, 6),
+    ("fanuc", "FANUC Corporation", "JP", "FANUC", "brand", None, 6),
+    ("haas", "Haas Automation, Inc.", "US", "Haas Automation, Inc.", "name", None, 6),
+    ("haas", "Haas Automation, Inc.", "US", "ХААС", "name", None, 6),
+    ("kao-fong", "Kao Fong Machinery Co., Ltd.", "TW", "KAFO", "brand", None, 6),
+    ("dmg-mori", "DMG MORI CO., LTD.", "JP", "DMG MORI CO., LTD.", "name", None, 6),
+    # A user's file that gives the same spelling to another maker: the key is shared, so ambiguous.
+    ("dmg-mori-ag", "DMG MORI AG", "DE", "DMG MORI AG", "name", None, 7),
+    (None, None, None, "ОТСУТСТВУЕТ", "placeholder", None, 6),
+]
+
+INPUT_TABLES = (
+    "declarations",
+    "baskets",
+    "control_events",
+    "trade_flows",
+    "maker_aliases",
+    "maker_text_keys",
+)
 
 
 def build_warehouse() -> duckdb.DuckDBPyConnection:
@@ -209,6 +301,8 @@ def build_warehouse() -> duckdb.DuckDBPyConnection:
     con.executemany("INSERT INTO baskets VALUES (?, ?, ?, ?, ?, ?, ?, ?)", BASKETS)
     con.executemany("INSERT INTO control_events VALUES (?, ?, ?, ?, ?, ?, ?)", CONTROL_EVENTS)
     con.executemany(f"INSERT INTO trade_flows VALUES ({', '.join('?' for _ in TRADE_FLOWS[0])})", TRADE_FLOWS)
+    con.executemany("INSERT INTO maker_aliases VALUES (?, ?, ?, ?, ?, ?, ?)", MAKER_ALIASES)
+    key_maker_texts(con)
     return con
 
 

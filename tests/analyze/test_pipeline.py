@@ -72,6 +72,14 @@ def test_running_twice_gives_the_same_tables() -> None:
         {"baseline_to": dt.date(2022, 3, 31)},
         {"post_to": dt.date(2022, 2, 1)},
         {"post_from": "2022-03"},
+        {"price_z": 0},
+        {"price_z": float("nan")},
+        {"price_z": True},
+        {"markup_ratio": 1.0},
+        {"price_min_lines": 2},
+        {"price_min_lines": 5.0},
+        {"split_window_days": -1},
+        {"split_min_lines": 1},
     ],
 )
 def test_bad_parameters_are_user_errors(kwargs: dict[str, Any]) -> None:

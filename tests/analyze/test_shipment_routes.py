@@ -38,7 +38,8 @@ def test_four_countries_are_kept_apart(analysed: duckdb.DuckDBPyConnection) -> N
         " FROM shipment_routes WHERE line_id = ?",
         line_id(6),
     )
-    assert row == ("TW", "CN", "HK", "RU", None)
+    # maker_hq_country: I Machine Tools (manufacturer text) is headquartered in TW.
+    assert row == ("TW", "CN", "HK", "RU", "TW")
 
 
 def test_month_is_first_day_and_null_without_date(analysed: duckdb.DuckDBPyConnection) -> None:

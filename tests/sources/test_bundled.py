@@ -16,6 +16,7 @@ def test_loads_everything_once(con: duckdb.DuckDBPyConnection) -> None:
         "basket",
         "basket",
         "control-events",
+        "makers",
     ]
     assert all(r.dataset == DATASET and not r.already_loaded for r in reports)
     assert sum(r.rows_quarantined for r in reports) == 1  # the HS TOTAL row
@@ -27,7 +28,7 @@ def test_loads_everything_once(con: duckdb.DuckDBPyConnection) -> None:
     again = load_bundled_reference(con)
     assert all(r.already_loaded for r in again)
     assert con.execute("SELECT count(*) FROM baskets").fetchone() == (66,)
-    assert con.execute("SELECT count(*) FROM sources").fetchone() == (6,)
+    assert con.execute("SELECT count(*) FROM sources").fetchone() == (7,)
 
 
 def test_control_events_name_shipped_baskets(con: duckdb.DuckDBPyConnection) -> None:

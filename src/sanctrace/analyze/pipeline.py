@@ -26,12 +26,17 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 @dataclass(frozen=True)
 class AnalysisParams:
     """What the analyst chooses: the destination, optionally one origin, basket, period and control
-    event (None means "all"), report sizes, and the allowances and periods of the difference method
-    and the hub indicators.
+    event (None means "all"), report sizes, the allowances and periods of the difference method and
+    the hub indicators, and the price rules.
 
     The CIF/FOB band and the shipping lag turn the difference method's point into a range (see
     ``indirect_estimates.sql``); the baseline and post periods are inclusive months, given as any
     day of the month (the first day is used), ``post_to`` None meaning "the latest month with data".
+    The price parameters feed ``price_anomalies.sql`` (its header explains each rule): ``price_z``
+    is the robust z-score beyond which a unit value is undervalued / marked up (3.5 is Iglewicz and
+    Hoaglin's usual cut-off), ``price_min_lines`` the smallest reference group worth a median,
+    ``markup_ratio`` how many times the maker's direct price a resale via a hub must reach,
+    ``split_window_days`` and ``split_min_lines`` what counts as one shipment declared in lots.
     """
 
     target: str = "RU"
@@ -49,6 +54,11 @@ class AnalysisParams:
     baseline_to: dt.date = dt.date(2021, 12, 1)
     post_from: dt.date = dt.date(2022, 3, 1)
     post_to: dt.date | None = None
+    price_z: float = 3.5
+    price_min_lines: int = 5
+    markup_ratio: float = 3.0
+    split_window_days: int = 3
+    split_min_lines: int = 2
 
     def __post_init__(self) -> None:
         if not _COUNTRY.match(self.target):
@@ -81,6 +91,7 @@ class AnalysisParams:
         ):
             raise UserError(f"lag_months must be a whole number from 0 to 12, got {self.lag_months!r}")
         self._check_periods()
+        self._check_prices()
 
     def _check_band(self) -> None:
         for name in ("cif_fob_low", "cif_fob_high"):
@@ -114,6 +125,13 @@ class AnalysisParams:
         if self.post_to is not None and _month(self.post_to) < post:
             raise UserError(f"post_to ({self.post_to:%Y-%m}) must not be before post_from ({post:%Y-%m})")
 
+    def _check_prices(self) -> None:
+        _check_number("price_z", self.price_z, low=0.5, high=50.0)
+        _check_number("markup_ratio", self.markup_ratio, low=1.01, high=1000.0)
+        _check_whole("price_min_lines", self.price_min_lines, low=3, high=100_000)
+        _check_whole("split_window_days", self.split_window_days, low=0, high=90)
+        _check_whole("split_min_lines", self.split_min_lines, low=2, high=1000)
+
     def sql_values(self) -> dict[str, ParamValue]:
         """The values under the ``$names`` the SQL files use."""
         return {
@@ -132,12 +150,32 @@ class AnalysisParams:
             "baseline_to": _month(self.baseline_to),
             "post_from": _month(self.post_from),
             "post_to": None if self.post_to is None else _month(self.post_to),
+            "price_z": float(self.price_z),
+            "price_min_lines": self.price_min_lines,
+            "markup_ratio": float(self.markup_ratio),
+            "split_window_days": self.split_window_days,
+            "split_min_lines": self.split_min_lines,
         }
 
 
 def _month(day: dt.date) -> dt.date:
     """The first day of ``day``'s month: the periods are whole months."""
     return day.replace(day=1)
+
+
+def _check_whole(name: str, value: object, *, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise UserError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+
+
+def _check_number(name: str, value: object, *, low: float, high: float) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not low <= value <= high
+    ):
+        raise UserError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
 
 
 def analysis_queries() -> list[SqlQuery]:

@@ -41,6 +41,9 @@ READABLE_TABLES = {
     "indirect_reconciliation",
     "hub_indicators",
     "screening_matches",
+    "maker_aliases",
+    "maker_attribution",
+    "price_anomalies",
 }
 
 

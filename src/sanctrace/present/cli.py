@@ -120,9 +120,15 @@ def analyze(
         str, typer.Option(help="Hub indicators: post months FROM:TO; empty TO = latest month with data.")
     ] = "2022-03:",
     engine: Annotated[str, typer.Option(help="duckdb (default) or spark (local, needs Java).")] = "duckdb",
+    price_z: Annotated[float, typer.Option(help="Robust z-score of a unit value to flag it.")] = 3.5,
+    price_min_lines: Annotated[int, typer.Option(help="Smallest reference group for prices.")] = 5,
+    markup_ratio: Annotated[float, typer.Option(help="Resale via a hub vs the maker's price.")] = 3.0,
+    split_window_days: Annotated[int, typer.Option(help="Days apart for lots of one shipment.")] = 3,
+    split_min_lines: Annotated[int, typer.Option(help="Lots that make a split shipment.")] = 2,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Classify routes; compute monthly flows, top parties, route switches, indirect estimates, hubs."""
+    """Classify routes, attribute makers; compute flows, top parties, switches, price flags,
+    indirect estimates and hub indicators."""
     baseline_from, baseline_to = _months(baseline, "--baseline")
     if baseline_to is None:
         raise UserError(f"--baseline: the baseline needs an end month, got {baseline!r}")
@@ -143,6 +149,11 @@ def analyze(
         baseline_to=baseline_to,
         post_from=post_from,
         post_to=post_to,
+        price_z=price_z,
+        price_min_lines=price_min_lines,
+        markup_ratio=markup_ratio,
+        split_window_days=split_window_days,
+        split_min_lines=split_min_lines,
     )
     con = connect(db)
     if engine == "spark":

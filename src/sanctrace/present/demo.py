@@ -23,6 +23,7 @@ DEMO_INPUTS = [
     ("statistics", "demo-statistics"),
     ("registry", "demo-registry"),
     ("sanctions", "demo-sanctions"),
+    ("makers", "demo-makers"),
 ]
 DEMO_TARGET = "RU"
 DEMO_SCENARIO = "default"

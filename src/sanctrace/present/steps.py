@@ -21,6 +21,7 @@ from sanctrace.analyze.pipeline import (
 from sanctrace.errors import UserError
 from sanctrace.present.console import console, ingest_summary, progress_bar
 from sanctrace.present.report import build_report
+from sanctrace.resolve.makers import key_maker_texts
 from sanctrace.resolve.parties import resolve_declaration_parties
 from sanctrace.resolve.screening import screen_parties
 from sanctrace.sources.base import LoadOptions, LoadReport
@@ -64,6 +65,12 @@ def resolve(
     with console.status("resolving shippers and consignees"):
         stats = resolve_declaration_parties(con)
     console.print(f"resolved parties: {stats}")
+    with console.status("keying maker names and brands"):
+        makers = key_maker_texts(con)
+    console.print(
+        f"maker texts: {makers.texts:,} distinct, {makers.exact:,} matched exactly,"
+        f" {makers.contains:,} by containment, {makers.ambiguous:,} ambiguous"
+    )
     with console.status("screening parties against loaded designations"):
         hits = screen_parties(con, as_of=as_of, threshold=threshold)
     console.print(f"screening: {hits} candidate matches written to table screening_matches")

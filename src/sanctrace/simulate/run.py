@@ -21,6 +21,7 @@ from sanctrace.simulate.writers import (
     DeclarationWriter,
     NameLog,
     Statistics,
+    write_makers,
     write_registry,
     write_sanctions,
 )
@@ -113,6 +114,7 @@ def simulate(scenario: Scenario, seed: int, out: Path, lines: int | None = None)
     stats.write(out / "statistics" / "trade_flows_hs6_monthly.csv")
     write_registry(out / "registry", builder.world, names)
     write_sanctions(out / "sanctions", builder.world, names)
+    write_makers(out / "makers", builder.world)
     _truth(out / "truth", scenario, builder, names)
     return SimulationSummary(out, written, scheme_lines, len(builder.world.entities))
 

@@ -10,6 +10,8 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+import yaml
+
 from sanctrace.simulate.scenario import Scenario
 from sanctrace.simulate.shipments import Line
 from sanctrace.simulate.world import Entity, World, valid_identifier
@@ -467,3 +469,39 @@ def write_sanctions(folder: Path, world: World, names: NameLog) -> None:
     for name, rows in (("sdn.csv", sdn), ("add.csv", add), ("alt.csv", alt)):
         (ofac / name).write_bytes(("\r\n".join(rows) + "\r\n").encode("ascii", "replace") + b"\x1a")
     (ofac / "sdn_comments.csv").write_bytes(b"\x1a")  # OFAC publishes it even when it has no rows
+
+
+def write_makers(folder: Path, world: World) -> None:
+    """The makers an analyst would know, as a maker alias file (``sanctrace ingest`` reads it).
+
+    Each maker's official name, its Chinese-script and pinyin-city spellings and its brand, with
+    its country as HQ: not the typos, abbreviations or relabelled brands the declarations carry
+    (finding those is the analysis' job). Uses no randomness, so the other files stay as they were.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    makers = []
+    for e in world.entities.values():
+        if e.role != "maker":
+            continue
+        first = e.names[0].split()
+        # the Chinese-script name, and the pinyin spelling of a Taiwanese city (first word swapped)
+        names = [
+            n
+            for n in e.names[1:]
+            if not n.isascii() or (n.split()[1:] == first[1:] and n.split()[0] != first[0])
+        ]
+        entry: dict[str, object] = {"id": f"sim-{e.id.lower()}", "name": e.names[0], "hq_country": e.country}
+        if names:
+            entry["names"] = names
+        if e.brand:
+            entry["brands"] = [e.brand]
+        makers.append(entry)
+    document = {
+        "description": "Makers of a simulated world (fictional companies)",
+        "source": "sanctrace simulate",
+        "makers": makers,
+    }
+    with (folder / "makers.yaml").open("w", encoding="utf-8") as handle:
+        handle.write("# Fictional makers of a simulated world.\n")
+        handle.write("# Schema: sanctrace.sources.config_models.MakersFile\n")
+        yaml.safe_dump(document, handle, allow_unicode=True, sort_keys=False, width=100)

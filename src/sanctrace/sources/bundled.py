@@ -1,7 +1,8 @@
 """The reference data shipped inside the package, loaded through the same loaders as user files.
 
 A new warehouse needs countries (to normalise every input), the HS 2022 nomenclature, the goods
-baskets and the control timeline before anything else makes sense; all of it works offline.
+baskets, the control timeline and the maker aliases before anything else makes sense; all of it
+works offline.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import baskets, control_events, countries, hs_nomenclature
+from . import baskets, control_events, countries, hs_nomenclature, maker_aliases
 from .base import LoadOptions, LoadReport
 
 DATASET = "reference"
@@ -43,4 +44,11 @@ def load_bundled_reference(con: duckdb.DuckDBPyConnection) -> list[LoadReport]:
         for basket_file in sorted(basket_dir.glob("*.yaml")):
             reports.append(baskets.load(con, basket_file, options))
         reports.append(control_events.load(con, path("config", "control_events.yaml"), options))
-    return reports
+    return reports + load_bundled_makers(con)
+
+
+def load_bundled_makers(con: duckdb.DuckDBPyConnection) -> list[LoadReport]:
+    """Every maker alias file in ``config/makers/`` into dataset ``reference`` (idempotent)."""
+    options = LoadOptions(dataset=DATASET)
+    with resources.as_file(resources.files("sanctrace").joinpath("config", "makers")) as folder:
+        return [maker_aliases.load(con, file, options) for file in sorted(Path(folder).glob("*.yaml"))]

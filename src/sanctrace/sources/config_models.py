@@ -1,4 +1,4 @@
-"""Schemas of the YAML data files (baskets, control events, country aliases).
+"""Schemas of the YAML data files (baskets, control events, country aliases, maker aliases).
 
 Config is data: these models are the only place that says what a valid file looks like, and
 ``parse_config`` turns any violation into one line naming the file and the field.
@@ -133,6 +133,59 @@ class CountryAliasSet(_Strict):
 
 class CountryAliasesFile(_Strict):
     countries: dict[Iso2, CountryAliasSet]
+
+
+class Maker(_Strict):
+    """One maker: its headquarters country and every spelling of its name and brands."""
+
+    id: Slug
+    name: Annotated[str, Field(min_length=1)]
+    hq_country: Iso2
+    names: list[Annotated[str, Field(min_length=1)]] = []
+    brands: list[Annotated[str, Field(min_length=1)]] = []
+    note: str | None = None
+
+    @field_validator("names", "brands", mode="before")
+    @classmethod
+    def _texts(cls, value: Any) -> Any:
+        # A brand such as 1000 or a date-like model name is still a spelling, not a number.
+        return [_as_text(v) for v in value] if isinstance(value, list) else value
+
+    def aliases(self) -> list[tuple[str, str]]:
+        """(kind, alias) pairs: the display name and names as ``name``, brands as ``brand``."""
+        seen: set[tuple[str, str]] = set()
+        out: list[tuple[str, str]] = []
+        pairs = [("name", self.name), *(("name", n) for n in self.names)]
+        pairs += [("brand", b) for b in self.brands]
+        for kind, alias in pairs:
+            if (kind, alias) not in seen:
+                seen.add((kind, alias))
+                out.append((kind, alias))
+        return out
+
+
+class MakersFile(_Strict):
+    """A maker alias file: makers with HQ country and aliases, plus texts that mean "none given"."""
+
+    description: str
+    source: str | None = None
+    makers: Annotated[list[Maker], Field(min_length=1)]
+    placeholders: list[Annotated[str, Field(min_length=1)]] = []
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> MakersFile:
+        ids = [maker.id for maker in self.makers]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate maker id: {', '.join(duplicates)}")
+        owners: dict[str, str] = {}
+        for maker in self.makers:
+            for _, alias in maker.aliases():
+                folded = " ".join(alias.casefold().split())
+                other = owners.setdefault(folded, maker.id)
+                if other != maker.id:
+                    raise ValueError(f"alias {alias!r} is listed for two makers: {other} and {maker.id}")
+        return self
 
 
 Model = TypeVar("Model", bound=BaseModel)

@@ -84,6 +84,7 @@ def registry() -> list[FormatEntry]:
     for name, kind in (
         ("sanctrace.sources.baskets", _single),
         ("sanctrace.sources.control_events", _single),
+        ("sanctrace.sources.maker_aliases", _single),
         ("sanctrace.sources.ftm", _single),
         ("sanctrace.sources.countries", _single),
         ("sanctrace.sources.hs_nomenclature", _single),

@@ -20,11 +20,13 @@
 --   destination_country, maker_hq_country, route, hub_country, shipper_party_id,
 --   consignee_party_id, shipper_name, consignee_name, manufacturer_text, source_id, row_number.
 --
--- Provenance: source_id + row_number point to the line of the loaded file (table sources).
+-- Provenance: source_id + row_number point to the line of the loaded file (table sources);
+--   maker_attribution (same line_id) says how maker_hq_country was found.
 --
 -- Caveats:
---   * maker_hq_country is always NULL for now: brand attribution (manufacturer/trademark -> maker ->
---     HQ country) comes in a later step. The column is kept so reports need not change.
+--   * maker_hq_country is the HQ country of the maker that maker_attribution found from the
+--     manufacturer and trademark texts (NULL when none); it is a fourth view and does not enter the
+--     route (compare it with origin_country to spot relabelled origins: maker_attribution does).
 --   * The trading country does not enter the route; a TW-made machine dispatched from TW but sold
 --     by a Chinese trader is 'direct'. Compare trading_country yourself to find such cases.
 --   * month is NULL when registration_date is missing; such lines still count in every total.
@@ -40,7 +42,7 @@ SELECT
     d.dispatch_country,
     d.trading_country,
     d.destination_country,
-    CAST(NULL AS VARCHAR) AS maker_hq_country,
+    ma.hq_country AS maker_hq_country,
     CASE
         WHEN d.origin_country IS NULL THEN 'unknown'
         WHEN d.origin_country = d.destination_country THEN 'domestic'
@@ -62,5 +64,6 @@ SELECT
     d.source_id,
     d.row_number
 FROM declarations AS d
+LEFT JOIN maker_attribution AS ma ON ma.line_id = d.line_id
 WHERE ($period_from IS NULL OR d.registration_date >= $period_from)
     AND ($period_to IS NULL OR d.registration_date <= $period_to)
