@@ -28,6 +28,7 @@ import duckdb
 
 from benchmarks.harness import write_results
 from sanctrace.analyze.pipeline import AnalysisParams, run_analyses
+from sanctrace.resolve.makers import key_maker_texts
 from sanctrace.resolve.parties import resolve_declaration_parties
 from sanctrace.simulate.run import simulate
 from sanctrace.simulate.scenario import load_scenario
@@ -43,6 +44,7 @@ INPUTS = [
     ("statistics", "sim-statistics"),
     ("registry", "sim-registry"),
     ("sanctions", "sim-sanctions"),
+    ("makers", "sim-makers"),
 ]
 
 
@@ -72,6 +74,7 @@ def build(world: Path, db: Path) -> duckdb.DuckDBPyConnection:
     for folder, dataset in INPUTS:
         ingest_path(con, world / folder, LoadOptions(dataset))
     resolve_declaration_parties(con)
+    key_maker_texts(con)
     run_analyses(DuckDBEngine(con), AnalysisParams(target="RU"))
     con.execute(
         "CREATE TABLE truth_lines AS SELECT * FROM read_csv(?, header=true, all_varchar=true)",
@@ -203,7 +206,13 @@ def report(con: duckdb.DuckDBPyConnection, scenario: str, seed: int, lines: int)
         "",
         "Reading: a relabelled line (origin declared as the hub) looks direct from the hub — the",
         "declarations alone cannot tell it from the hub's own goods; that is what maker attribution",
-        "and relabel suspicion are for.",
+        "and relabel suspicion are for. Relabel suspicion is perfect here because the simulated relabelling",
+        "keeps the maker's name in the manufacturer box while changing the brand and the origin, and the",
+        "world's makers.yaml lists every maker; real relabelling that also renames the manufacturer would",
+        "need the maker's models or prices. A missed route switch is a scheme whose relabelled lines via a",
+        "hub are declared as made in the hub and so count as direct: a route computed from the maker's HQ",
+        "country (shipment_routes.maker_hq_country) instead of the declared origin would catch it — not",
+        "done yet.",
     ]
     return "\n".join(out)
 
