@@ -144,3 +144,14 @@ def _external_references(html: str) -> list[str]:
 
     Collector().feed(html)
     return found
+
+
+def test_report_shows_relabel_suspects_that_the_truth_confirms(
+    demo: tuple[Path, Path, duckdb.DuckDBPyConnection],
+) -> None:
+    report, truth, _ = demo
+    html = report.read_text("utf-8")
+    assert "Makers and relabelling" in html and "Price anomalies" in html
+    relabelled = {r["line_id"] for r in _truth(truth, "lines.csv") if "relabelling" in r["typologies"]}
+    shown = {line for line in relabelled if f"<code>{line}</code>" in html}
+    assert shown, "no truly relabelled line is listed in the report"

@@ -47,6 +47,8 @@ def render(
     has_screening = data.table_exists(con, "screening_matches")
     has_hubs = data.table_exists(con, "hub_indicators")
     has_indirect = data.table_exists(con, "indirect_estimates")
+    has_makers = data.table_exists(con, "maker_attribution")
+    has_prices = data.table_exists(con, "price_anomalies")
     parts: list[tuple[str, str, str]] = [
         ("headline", "Headline figures", sections.headline(con, scopes)),
         ("routes", "Monthly value by route", sections.routes(con, scopes)),
@@ -54,6 +56,10 @@ def render(
     ]
     if has_switches:
         parts.append(("switches", "Route switches", sections.switches(con, scopes)))
+    if has_makers:
+        parts.append(("makers", "Makers and relabelling", sections.makers(con, scopes)))
+    if has_prices:
+        parts.append(("prices", "Price anomalies", sections.prices(con, scopes)))
     if has_indirect:
         heading = "Direct and indirect: the difference method"
         parts.append(("indirect", heading, sections.indirect(con, scopes)))
@@ -65,6 +71,8 @@ def render(
     parts.append(("appendix", "Appendix: source files and licences", appendix.sources_section(con)))
     optional = {
         "route_switches": has_switches,
+        "maker_attribution": has_makers,
+        "price_anomalies": has_prices,
         "indirect_estimates": has_indirect,
         "hub_indicators": has_hubs,
         "screening_matches": has_screening,

@@ -126,6 +126,39 @@ FROM hub_indicators
 WHERE basket = $basket
 ORDER BY reporter_group, currency, hub_is_target, surge_increase DESC NULLS LAST, hub"""
 
+MAX_FLAGGED_LINES = 25
+
+MAKERS_SQL = """SELECT coalesce(m.maker_name, m.maker, '(no known maker)') AS maker, m.hq_country,
+    count(*) AS lines, sum(r.value_usd) AS value_usd,
+    count(*) FILTER (WHERE m.relabel_suspect) AS suspect_lines
+FROM basket_lines b
+JOIN maker_attribution m ON m.line_id = b.line_id
+JOIN shipment_routes r ON r.line_id = b.line_id
+WHERE b.basket = $basket AND r.destination_country = $target
+GROUP BY ALL
+ORDER BY value_usd DESC NULLS LAST, maker
+LIMIT 15"""
+
+RELABEL_SQL = """SELECT m.line_id, r.registration_date, coalesce(m.maker_name, m.maker) AS maker,
+    m.hq_country, m.origin_country, m.dispatch_country, m.trademark_text, m.relabel_reasons, r.value_usd,
+    s.path AS source_path, m.row_number
+FROM basket_lines b
+JOIN maker_attribution m ON m.line_id = b.line_id
+JOIN shipment_routes r ON r.line_id = b.line_id
+JOIN sources s ON s.source_id = m.source_id
+WHERE b.basket = $basket AND r.destination_country = $target AND m.relabel_suspect
+ORDER BY r.value_usd DESC NULLS LAST, m.line_id
+LIMIT $max_rows"""
+
+PRICE_SQL = """SELECT p.line_id, p.hs6, p.reason, p.basis, p.unit_value, p.reference_kind, p.reference_value,
+    p.score, p.value_usd, s.path AS source_path, p.row_number
+FROM basket_lines b
+JOIN price_anomalies p ON p.line_id = b.line_id
+JOIN sources s ON s.source_id = p.source_id
+WHERE b.basket = $basket
+ORDER BY p.score DESC NULLS LAST, p.line_id, p.reason
+LIMIT $max_rows"""
+
 CONTROL_EVENTS_SQL = """SELECT event_date, jurisdiction, description, event_id
 FROM control_events
 WHERE (basket IS NULL OR basket = $basket)
@@ -190,3 +223,15 @@ def control_events(con: duckdb.DuckDBPyConnection, basket: str, first: Any, last
     if first is None or last is None:
         return []
     return fetch(con, CONTROL_EVENTS_SQL, {"basket": basket, "first_month": first, "last_month": last})
+
+
+def makers(con: duckdb.DuckDBPyConnection, basket: str, target: str) -> list[Row]:
+    return fetch(con, MAKERS_SQL, {"basket": basket, "target": target})
+
+
+def relabel_suspects(con: duckdb.DuckDBPyConnection, basket: str, target: str) -> list[Row]:
+    return fetch(con, RELABEL_SQL, {"basket": basket, "target": target, "max_rows": MAX_FLAGGED_LINES})
+
+
+def price_anomalies(con: duckdb.DuckDBPyConnection, basket: str) -> list[Row]:
+    return fetch(con, PRICE_SQL, {"basket": basket, "max_rows": MAX_FLAGGED_LINES})

@@ -222,6 +222,68 @@ def hubs(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
     return "\n".join(parts)
 
 
+def makers(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
+    """Who made the goods (from manufacturer and brand texts) and which lines look relabelled."""
+    parts = [
+        '<p class="note">The maker of each line is read from the manufacturer and brand texts through the '
+        "alias table (maker_aliases: any script, users add their own). A line is relabel-suspect when a "
+        "known maker's goods come under an unknown brand or another maker's brand, or when the declared "
+        "origin is not the maker's home country but the country the goods were dispatched from. A "
+        "suspicion is a reason to read the declaration, not a finding.</p>"
+    ]
+    for scope in scopes:
+        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
+        rows = data.makers(con, scope.basket, scope.target)
+        if not rows:
+            parts.append('<p class="note">No attributed lines in this basket.</p>')
+            continue
+        parts.append(tables.table(tables.MAKER_COLUMNS, rows))
+        parts.append(
+            reproduce(
+                "The table lists these makers:",
+                data.MAKERS_SQL,
+                {"basket": scope.basket, "target": scope.target},
+            )
+        )
+        suspects = data.relabel_suspects(con, scope.basket, scope.target)
+        if suspects:
+            parts.append(f"<h4>Relabel-suspect lines (largest {data.MAX_FLAGGED_LINES})</h4>")
+            parts.append(tables.table(tables.RELABEL_COLUMNS, suspects))
+            parts.append(
+                reproduce(
+                    "These lines:",
+                    data.RELABEL_SQL,
+                    {"basket": scope.basket, "target": scope.target, "max_rows": data.MAX_FLAGGED_LINES},
+                )
+            )
+    return "\n".join(parts)
+
+
+def prices(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
+    """Unit values far from the norm, resale mark-ups and split shipments."""
+    parts = [
+        '<p class="note">Lines whose unit value is far from the median of the same HS-6 code (robust '
+        "z-score), machines resold via a hub at several times the maker's own price, and shipments "
+        "declared in lots within a few days; the rules and thresholds are in price_anomalies.sql and "
+        "the analyze options.</p>"
+    ]
+    for scope in scopes:
+        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
+        rows = data.price_anomalies(con, scope.basket)
+        if not rows:
+            parts.append('<p class="note">No price flag in this basket.</p>')
+            continue
+        parts.append(tables.table(tables.PRICE_COLUMNS, rows))
+        parts.append(
+            reproduce(
+                f"The {data.MAX_FLAGGED_LINES} strongest flags:",
+                data.PRICE_SQL,
+                {"basket": scope.basket, "max_rows": data.MAX_FLAGGED_LINES},
+            )
+        )
+    return "\n".join(parts)
+
+
 def screening(con: duckdb.DuckDBPyConnection) -> str:
     rows = data.screening(con)
     if not rows:

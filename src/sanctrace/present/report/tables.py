@@ -199,3 +199,50 @@ EVENT_COLUMNS = [
     Column("jurisdiction", lambda r: fmt.esc(r["jurisdiction"])),
     Column("control", lambda r: fmt.esc(r["description"])),
 ]
+
+
+def _source(row: Row) -> str:
+    return (
+        f'<span title="{fmt.esc(row["source_path"])}">{fmt.esc(fmt.file_name(row["source_path"]))}</span>'
+        f" row {fmt.count(row['row_number'])}"
+    )
+
+
+MAKER_COLUMNS = [
+    Column("maker", lambda r: fmt.esc(r["maker"])),
+    Column("HQ", lambda r: fmt.esc(r["hq_country"])),
+    Column("lines", lambda r: fmt.count(r["lines"]), numeric=True),
+    Column("value", lambda r: fmt.money(r["value_usd"]), numeric=True),
+    Column("relabel-suspect lines", lambda r: fmt.count(r["suspect_lines"]), numeric=True),
+]
+
+RELABEL_COLUMNS = [
+    Column("line", lambda r: f"<code>{fmt.esc(r['line_id'])}</code>"),
+    Column("date", lambda r: fmt.day(r["registration_date"])),
+    Column("maker", lambda r: fmt.esc(r["maker"])),
+    Column("HQ", lambda r: fmt.esc(r["hq_country"])),
+    Column("declared origin", lambda r: fmt.esc(r["origin_country"])),
+    Column("dispatched from", lambda r: fmt.esc(r["dispatch_country"])),
+    Column("brand", lambda r: fmt.esc(r["trademark_text"])),
+    Column("why", lambda r: fmt.esc(str(r["relabel_reasons"] or "").replace(";", ", "))),
+    Column("value", lambda r: fmt.money(r["value_usd"]), numeric=True),
+    Column("file", _source),
+]
+
+PRICE_COLUMNS = [
+    Column("line", lambda r: f"<code>{fmt.esc(r['line_id'])}</code>"),
+    Column("HS-6", lambda r: fmt.esc(r["hs6"])),
+    Column("flag", lambda r: fmt.esc(str(r["reason"]).replace("_", " "))),
+    Column(
+        "unit value",
+        lambda r: (
+            fmt.money(r["unit_value"])
+            + (f" / {'kg' if r['basis'] == 'per_kg' else 'unit'}" if r["basis"] else "")
+        ),
+        numeric=True,
+    ),
+    Column("reference", lambda r: fmt.money(r["reference_value"]), numeric=True),
+    Column("score", lambda r: f"{r['score']:.2f}" if r["score"] is not None else "", numeric=True),
+    Column("line value", lambda r: fmt.money(r["value_usd"]), numeric=True),
+    Column("file", _source),
+]
