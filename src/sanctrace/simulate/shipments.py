@@ -154,11 +154,18 @@ class SchemeLines:
         ]
 
     def _line(
-        self, date: dt.date, shipper: Entity, value: Decimal, route: str, hub: str, typologies: list[str]
+        self,
+        date: dt.date,
+        shipper: Entity,
+        value: Decimal,
+        route: str,
+        hub: str,
+        typologies: list[str],
+        hs: tuple[str, str, str] | None = None,
     ) -> Line:
         rng = self.b.rng
         self.counter[0] += 1
-        hs = rng.choice(CNC)
+        hs = hs or rng.choice(CNC)
         line = Line(
             self.counter[0],
             date,
@@ -203,6 +210,7 @@ class SchemeLines:
 
     def _indirect(self, date: dt.date, value: Decimal, hub: str) -> Iterator[Line]:
         rng, s = self.b.rng, self.s
+        machine = rng.choice(CNC)  # one shipment: its lots carry the same goods
         typologies = ["route_switch"]
         declared = (value * Decimal(str(s.price_factor))).quantize(Decimal("0.01"))
         if s.price_factor < 1:
@@ -213,7 +221,7 @@ class SchemeLines:
         if s.split_factor > 1:
             typologies.append("splitting")
         for lot in lots:
-            line = self._line(date, self.traders[hub], lot, "indirect", hub, typologies)
+            line = self._line(date, self.traders[hub], lot, "indirect", hub, typologies, machine)
             if rng.random() < s.relabel_share:
                 line.trademark, line.declared_origin = self.relabel_brand, hub
                 line.typologies.append("relabelling")
@@ -254,8 +262,11 @@ def innocent_lines(
         maker = rng.choice(makers)
         date = scenario.start + dt.timedelta(days=rng.randint(0, days))
         may_ship_machines = maker.country not in CONTROLLING or date < SANCTIONS_START
-        hs = rng.choice(CNC) if may_ship_machines and rng.random() < 0.3 else rng.choice(UNCONTROLLED)
-        value = Decimal(rng.randint(5_000, 120_000))
+        machines = may_ship_machines and rng.random() < 0.3
+        hs = rng.choice(CNC) if machines else rng.choice(UNCONTROLLED)
+        # A machine tool costs tens to hundreds of thousands a piece; other goods ship by the lot.
+        quantity = rng.randint(1, 3) if machines else rng.randint(1, 50)
+        value = Decimal(rng.randint(40_000, 250_000) * quantity if machines else rng.randint(5_000, 120_000))
         shipper, dispatch, route, hub = maker, maker.country, "direct", ""
         if rng.random() < scenario.innocent_hub_share and hs in UNCONTROLLED:
             hub = rng.choice(hubs)
@@ -276,7 +287,7 @@ def innocent_lines(
             hs,
             hs[0],
             value,
-            rng.randint(1, 50),
+            quantity,
             maker.brand,
             route,
             hub,
