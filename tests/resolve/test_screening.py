@@ -14,7 +14,7 @@ import pytest
 from sanctrace.resolve.config import default_config
 from sanctrace.resolve.matcher import FEATURES
 from sanctrace.resolve.parties import resolve_declaration_parties
-from sanctrace.resolve.screening import ScreeningQuery, load_candidates, screen, screen_parties
+from sanctrace.resolve.screening import ScreeningQuery, load_candidates, screen, screen_parties, search_index
 
 AS_OF = date(2024, 1, 1)
 
@@ -142,6 +142,40 @@ def test_blocking_only_offers_candidates_that_share_a_token(con: duckdb.DuckDBPy
     index = load_candidates(con, as_of=AS_OF)
     assert [e.entity_id for e in index.candidates(("lavina", "pulse"), {})] == ["a"]
     assert [e.entity_id for e in index.candidates(("powr", "machinery"), {})] == ["c"]  # prefix "mach"
+
+
+def test_rare_words_rank_candidates_before_common_ones(con: duckdb.DuckDBPyConnection) -> None:
+    for i in range(30):
+        designate(con, f"t{i:02}", f"NORDIC TRADING {i} LLC")
+    designate(con, "elek", "ELEKTROPRIBOR HOLDING")
+    index = load_candidates(con, as_of=AS_OF)
+    index.config = index.config.model_copy(
+        update={"blocking": index.config.blocking.model_copy(update={"max_candidates": 3})}
+    )
+    # NORDIC is shared with 30 names, ELEKTROPRIBOR with one: the rare word's owner comes first.
+    found = index.candidates(("nordic", "elektropribor"), {})
+    assert found[0].entity_id == "elek" and len(found) == 3
+
+
+def test_identifier_hits_join_the_candidates_beyond_the_limit(con: duckdb.DuckDBPyConnection) -> None:
+    designate(con, "named", "ROMASHKA")
+    designate(con, "numbered", "SOMETHING ELSE", identifiers={"inn": "7707083893"})
+    index = load_candidates(con, as_of=AS_OF)
+    found = index.candidates(("romashka",), {"inn": {"7707083893"}})
+    assert [e.entity_id for e in found] == ["named", "numbered"]
+
+
+def test_search_ranks_by_score_and_filters_schema(con: duckdb.DuckDBPyConnection) -> None:
+    designate(con, "c1", "ALMAZ OPTICS LLC")
+    designate(con, "c2", "ALMAZ ROCKET WORKS")
+    designate(con, "p1", "ALMAZ IVANOV", schema="Person")
+    index = load_candidates(con, as_of=AS_OF)
+    total, found = search_index(index, "almaz optics")
+    assert total == 3 and found[0][0].entity_id == "c1"
+    assert [score for _, score in found] == sorted((score for _, score in found), reverse=True)
+    assert {e.entity_id for e, _ in search_index(index, "almaz", schema="Person")[1]} == {"p1"}
+    assert "p1" not in {e.entity_id for e, _ in search_index(index, "almaz", schema="Organization")[1]}
+    assert search_index(index, "almaz", limit=1, offset=1)[1][0][0].entity_id != found[0][0].entity_id
 
 
 def test_screen_parties_writes_matches_idempotently(con: duckdb.DuckDBPyConnection) -> None:

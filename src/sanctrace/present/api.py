@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from sanctrace.errors import UserError
 from sanctrace.present.screen_io import ftm_query
-from sanctrace.resolve.screening import screen
+from sanctrace.resolve.screening import CandidateIndex, load_candidates, screen_index, search_index
 from sanctrace.store.warehouse import connect
 
 READABLE_TABLES = {
@@ -60,6 +60,27 @@ def create_app(db: Path | str) -> FastAPI:
     def cursor() -> duckdb.DuckDBPyConnection:
         return con.cursor()
 
+    # Candidate indexes by (dataset scope, as_of day), each with the warehouse state it was built from:
+    # building one reads every designated name (seconds on the full lists), a query then takes
+    # milliseconds. A new ingest changes the fingerprint and the index is rebuilt on the next query.
+    indexes: dict[tuple[str | None, dt.date], tuple[tuple[Any, ...], CandidateIndex]] = {}
+
+    def index_for(scope: str | None, as_of: dt.date | None) -> CandidateIndex:
+        day = as_of or dt.date.today()
+        cur = cursor()
+        fingerprint = tuple(
+            cur.execute(
+                "SELECT (SELECT count(*) FROM sources), (SELECT max(loaded_at) FROM sources),"
+                " (SELECT count(*) FROM designations), (SELECT count(*) FROM party_names)"
+            ).fetchone()
+            or ()
+        )
+        cached = indexes.get((scope, day))
+        if cached is None or cached[0] != fingerprint:
+            cached = (fingerprint, load_candidates(cur, dataset=scope, as_of=day))
+            indexes[(scope, day)] = cached
+        return cached[1]
+
     @app.get("/health")
     def health() -> dict[str, str]:
         return {"status": "ok"}
@@ -94,8 +115,8 @@ def create_app(db: Path | str) -> FastAPI:
             except UserError as exc:
                 responses[key] = {"status": 400, "error": str(exc), "results": []}
                 continue
-            matches = screen(
-                cursor(), [screening_query], dataset=scope, threshold=threshold, as_of=as_of, limit=limit
+            matches = screen_index(
+                index_for(scope, as_of), [screening_query], threshold=threshold, limit=limit
             )
             results = [
                 _result(cursor(), m.entity_id, m.caption, m.score, m.match, m.explanations) for m in matches
@@ -107,6 +128,32 @@ def create_app(db: Path | str) -> FastAPI:
                 "query": entity,
             }
         return {"responses": responses, "limit": limit}
+
+    @app.get("/search/{dataset}")
+    def search(
+        dataset: str,
+        q: str = "",
+        schema: str | None = None,
+        limit: int = Query(10, ge=0, le=500),
+        offset: int = Query(0, ge=0, le=9_499),
+        as_of: dt.date | None = None,
+    ) -> dict[str, Any]:
+        """yente's search shape: ranked entities of the list whose names resemble ``q``."""
+        scope = None if dataset in {"default", "all"} else dataset
+        total, found = search_index(index_for(scope, as_of), q, schema=schema, limit=limit, offset=offset)
+        cur = cursor()
+        results = [
+            _result(cur, entity.entity_id, entity.caption, score, None, None) for entity, score in found
+        ]
+        for record in results:
+            del record["match"], record["explanations"]
+        return {
+            "results": results,
+            "total": {"value": total, "relation": "eq"},
+            "limit": limit,
+            "offset": offset,
+            "facets": {},
+        }
 
     @app.get("/entities/{entity_id}")
     def entity(entity_id: str) -> dict[str, Any]:

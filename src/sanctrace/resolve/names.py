@@ -253,8 +253,15 @@ class TokenWeights:
             self.df.update(set(tokens))
         self.learned = self.n >= config.token_weights.min_names
         self._max_idf = math.log(self.n + 1) if self.n else 1.0
+        self._memo: dict[str, float] = {}  # the matcher asks for the same words over and over
 
     def __call__(self, token: str) -> float:
+        found = self._memo.get(token)
+        if found is None:
+            found = self._memo[token] = self._weigh(token)
+        return found
+
+    def _weigh(self, token: str) -> float:
         generic = token in self.config.generic_words
         prior = self.config.weights.generic_weight if generic else 1.0
         if not self.learned:
