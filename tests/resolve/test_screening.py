@@ -11,10 +11,18 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from sanctrace.resolve import screening
 from sanctrace.resolve.config import default_config
 from sanctrace.resolve.matcher import FEATURES
 from sanctrace.resolve.parties import resolve_declaration_parties
-from sanctrace.resolve.screening import ScreeningQuery, load_candidates, screen, screen_parties, search_index
+from sanctrace.resolve.screening import (
+    ScreeningQuery,
+    load_candidates,
+    screen,
+    screen_index,
+    screen_parties,
+    search_index,
+)
 
 AS_OF = date(2024, 1, 1)
 
@@ -242,3 +250,20 @@ def test_real_sdn_names_are_found_from_cyrillic_variants(
         con, [ScreeningQuery("q", "ООО «ЛАВИНА»", identifiers={"inn": "7704374171"})], as_of=AS_OF
     )
     assert (by_inn[0].entity_id, by_inn[0].score) == ("ofac-35260", 1.0)
+
+
+def test_parallel_batch_gives_the_serial_results(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    designate(con, "imt", "ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", aliases=("I MACHINE TECHNOLOGY LLC",))
+    designate(con, "rom", "ООО «РОМАШКА»")
+    designate(con, "elek", "ELEKTROPRIBOR HOLDING")
+    index = load_candidates(con, as_of=AS_OF)
+    names = ["OOO AI MASHIN TEKHNOLODZHI", "ROMASHKA LLC", "ELEKTROPRIBOR", "I MACHINE TECH", "NOBODY"]
+    queries = [ScreeningQuery(f"q{i % 7}", names[i % len(names)]) for i in range(40)]
+    serial = screen_index(index, queries)
+    monkeypatch.setattr(screening, "_MIN_PARALLEL", 0)
+    parallel = screen_index(index, queries, workers=2)
+    assert serial and [(m.query_id, m.entity_id, m.score) for m in parallel] == [
+        (m.query_id, m.entity_id, m.score) for m in serial
+    ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
+import multiprocessing
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -243,14 +244,54 @@ def _score(
     return result.score, result.contributions(), result.explanations(), result.features
 
 
+# The index a forked worker screens against: inherited from the parent, never pickled.
+_WORKER_INDEX: CandidateIndex | None = None
+_MIN_PARALLEL = 2_000  # below this many queries starting processes costs more than it saves
+
+
+def _screen_chunk(job: tuple[list[ScreeningQuery], float | None, int]) -> list[ScreeningMatch]:
+    assert _WORKER_INDEX is not None
+    queries, threshold, limit = job
+    return screen_index(_WORKER_INDEX, queries, threshold=threshold, limit=limit)
+
+
+def _screen_parallel(
+    index: CandidateIndex, queries: list[ScreeningQuery], threshold: float | None, limit: int, workers: int
+) -> list[ScreeningMatch]:
+    """Split the batch by query id (the names of one party stay together) over forked processes."""
+    global _WORKER_INDEX
+    by_id: dict[str, list[ScreeningQuery]] = defaultdict(list)
+    for query in queries:
+        by_id[query.id].append(query)
+    groups = list(by_id.values())
+    chunks = [[q for group in groups[i :: workers * 4] for q in group] for i in range(workers * 4)]
+    _WORKER_INDEX = index
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_screen_chunk, [(chunk, threshold, limit) for chunk in chunks if chunk])
+    finally:
+        _WORKER_INDEX = None
+    return sorted((m for part in parts for m in part), key=lambda m: m.query_id)
+
+
 def screen_index(
     index: CandidateIndex,
     queries: Iterable[ScreeningQuery],
     *,
     threshold: float | None = None,
     limit: int = 5,
+    workers: int = 1,
 ) -> list[ScreeningMatch]:
-    """Screen queries against an already built index (see ``screen``)."""
+    """Screen queries against an already built index (see ``screen``).
+
+    With ``workers`` > 1 and a large batch, the queries are screened in that many forked processes
+    (the index is shared copy-on-write, not rebuilt); the results are the same as with one.
+    """
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        batch = list(queries)
+        if len(batch) >= _MIN_PARALLEL:
+            return _screen_parallel(index, batch, threshold, limit, workers)
+        queries = batch
     config = index.config
     threshold = config.model.match_threshold if threshold is None else threshold
     best: dict[tuple[str, str], ScreeningMatch] = {}
