@@ -73,6 +73,11 @@ class MatchingConfig(_Strict):
     model: Model
     blocking: Blocking
 
+    def __hash__(self) -> int:
+        # names.py's caches key on the config: hashing every table on every call cost more than the
+        # cached work. A few fields suffice (equal configs still hash equal); equality stays exact.
+        return hash((self.model.bias, self.model.match_threshold, len(self.abbreviations), self.blocking))
+
     @field_validator(
         "transliteration_folds",
         "romanisation_letters",
