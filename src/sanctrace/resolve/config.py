@@ -32,6 +32,10 @@ class Weights(_Strict):
 class Blocking(_Strict):
     prefix_length: int = Field(ge=2)
     max_candidates: int = Field(ge=1)
+    # Declaration-party dedup: clusters sharing a (country, word) block of at most this many clusters
+    # are compared by the matcher and merged at or above dedup_threshold.
+    dedup_block_max: int = Field(default=20, ge=2)
+    dedup_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
 
 
 class TokenWeights(_Strict):
