@@ -66,3 +66,49 @@ def test_entities_and_tables(tmp_path: Path) -> None:
     assert client.get("/tables/sources").json()[0]["sha256"] == "abc"
     assert client.get("/tables/not_a_table").status_code == 404
     assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_search_follows_the_yente_shape(tmp_path: Path) -> None:
+    client = TestClient(create_app(_warehouse(tmp_path / "w.duckdb")))
+    response = client.get("/search/default", params={"q": "anka makine", "limit": 5})
+    assert response.status_code == 200
+    body = response.json()
+    assert {"results", "total", "limit", "offset"} <= set(body)
+    assert body["total"] == {"value": 1, "relation": "eq"} and (body["limit"], body["offset"]) == (5, 0)
+    (first,) = body["results"]
+    assert first["id"] == "sdn-1" and first["datasets"] == ["demo_sanctions"]
+    assert {"id", "caption", "schema", "properties", "datasets", "score"} <= set(first)
+    assert 0 < first["score"] <= 1
+
+
+def test_search_filters_schema_and_pages(tmp_path: Path) -> None:
+    client = TestClient(create_app(_warehouse(tmp_path / "w.duckdb")))
+    assert client.get("/search/default", params={"q": "anka", "schema": "Person"}).json()["results"] == []
+    assert client.get("/search/default", params={"q": "anka", "schema": "Organization"}).json()["results"]
+    assert client.get("/search/default", params={"q": "anka", "offset": 1}).json()["results"] == []
+    assert client.get("/search/default", params={"q": ""}).json()["total"]["value"] == 0
+    assert client.get("/search/other_list", params={"q": "anka"}).json()["results"] == []
+
+
+def test_match_sees_a_list_loaded_after_the_first_query(tmp_path: Path) -> None:
+    db = _warehouse(tmp_path / "w.duckdb")
+    app = create_app(db)
+    client = TestClient(app)
+    body = {"queries": {"q1": {"schema": "Company", "properties": {"name": ["Borealis Optics Trading"]}}}}
+    assert client.post("/match/default", json=body).json()["responses"]["q1"]["results"] == []
+    con = connect(db)
+    con.execute(
+        "INSERT INTO sources (source_id, path, sha256, format, dataset, loaded_at)"
+        " VALUES (2, 'more.json', 'def', 'ftm', 'demo_sanctions', current_timestamp)"
+    )
+    con.execute(
+        "INSERT INTO parties (party_id, schema, caption, country, dataset, source_id)"
+        " VALUES ('sdn-2', 'Company', 'Borealis Optics Trading', NULL, 'demo_sanctions', 2)"
+    )
+    con.execute(
+        "INSERT INTO party_names VALUES ('sdn-2', 'Borealis Optics Trading', 'primary', 'Latn', 2, 1)"
+    )
+    con.execute("INSERT INTO designations VALUES ('sdn-2', 'demo_sanctions', 'DEMO', NULL, NULL, 2, 1)")
+    con.close()
+    results = client.post("/match/default", json=body).json()["responses"]["q1"]["results"]
+    assert [r["id"] for r in results] == ["sdn-2"]

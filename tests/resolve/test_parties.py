@@ -116,3 +116,42 @@ def test_other_datasets_are_left_alone(con: duckdb.DuckDBPyConnection) -> None:
     resolve_declaration_parties(con)
     assert con.execute("SELECT count(*) FROM parties WHERE dataset = 'us_ofac_sdn'").fetchone() == (1,)
     assert con.execute("SELECT count(*) FROM party_names WHERE party_id = 'x'").fetchone() == (1,)
+
+
+def _lines(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str | None, str]]) -> None:
+    for n, (name, identifier, country) in enumerate(rows, start=1):
+        con.execute(
+            "INSERT INTO declarations (line_id, declaration_number, item_number, source_id, row_number,"
+            " consignee_name, consignee_identifier, consignee_country) VALUES (?, ?, 1, 7, ?, ?, ?, ?)",
+            [f"F{n}/1", f"F{n}", n, name, identifier, country],
+        )
+
+
+def test_typo_joins_the_numbered_party_through_the_matcher(con: duckdb.DuckDBPyConnection) -> None:
+    _lines(
+        con,
+        [
+            ("OOO ELEKTROPRIBOR KAZAN", "7707083893", "RU"),
+            ("ELEKTROPRYBOR KAZAN LLC", None, "RU"),  # a typo the name key keeps apart
+            ("ELEKTROPRIBOR KAZAN", None, "KZ"),  # another country: another block, not compared
+            ("VOLGA RIVER SHIPPING", None, "RU"),
+        ],
+    )
+    resolve_declaration_parties(con)
+    parties = [_party_of(con, f"F{n}/1", "consignee") for n in range(1, 5)]
+    assert parties[0] == parties[1] == party_id_for("id:inn:7707083893")
+    assert len({parties[0], parties[2], parties[3]}) == 3
+
+
+def test_fuzzy_stage_never_joins_two_numbered_parties(con: duckdb.DuckDBPyConnection) -> None:
+    _lines(
+        con,
+        [
+            ("OOO ELEKTROPRIBOR KAZAN", "7707083893", "RU"),
+            ("AO ELEKTROPRIBOR KAZAN", "7736632467", "RU"),  # namesake, another INN
+            ("ELEKTROPRYBOR KAZAN LLC", None, "RU"),  # matches both numbered parties: ambiguous
+        ],
+    )
+    resolve_declaration_parties(con)
+    parties = [_party_of(con, f"F{n}/1", "consignee") for n in range(1, 4)]
+    assert len(set(parties)) == 3

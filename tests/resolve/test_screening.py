@@ -11,10 +11,18 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from sanctrace.resolve import screening
 from sanctrace.resolve.config import default_config
 from sanctrace.resolve.matcher import FEATURES
 from sanctrace.resolve.parties import resolve_declaration_parties
-from sanctrace.resolve.screening import ScreeningQuery, load_candidates, screen, screen_parties
+from sanctrace.resolve.screening import (
+    ScreeningQuery,
+    load_candidates,
+    screen,
+    screen_index,
+    screen_parties,
+    search_index,
+)
 
 AS_OF = date(2024, 1, 1)
 
@@ -144,6 +152,40 @@ def test_blocking_only_offers_candidates_that_share_a_token(con: duckdb.DuckDBPy
     assert [e.entity_id for e in index.candidates(("powr", "machinery"), {})] == ["c"]  # prefix "mach"
 
 
+def test_rare_words_rank_candidates_before_common_ones(con: duckdb.DuckDBPyConnection) -> None:
+    for i in range(30):
+        designate(con, f"t{i:02}", f"NORDIC TRADING {i} LLC")
+    designate(con, "elek", "ELEKTROPRIBOR HOLDING")
+    index = load_candidates(con, as_of=AS_OF)
+    index.config = index.config.model_copy(
+        update={"blocking": index.config.blocking.model_copy(update={"max_candidates": 3})}
+    )
+    # NORDIC is shared with 30 names, ELEKTROPRIBOR with one: the rare word's owner comes first.
+    found = index.candidates(("nordic", "elektropribor"), {})
+    assert found[0].entity_id == "elek" and len(found) == 3
+
+
+def test_identifier_hits_join_the_candidates_beyond_the_limit(con: duckdb.DuckDBPyConnection) -> None:
+    designate(con, "named", "ROMASHKA")
+    designate(con, "numbered", "SOMETHING ELSE", identifiers={"inn": "7707083893"})
+    index = load_candidates(con, as_of=AS_OF)
+    found = index.candidates(("romashka",), {"inn": {"7707083893"}})
+    assert [e.entity_id for e in found] == ["named", "numbered"]
+
+
+def test_search_ranks_by_score_and_filters_schema(con: duckdb.DuckDBPyConnection) -> None:
+    designate(con, "c1", "ALMAZ OPTICS LLC")
+    designate(con, "c2", "ALMAZ ROCKET WORKS")
+    designate(con, "p1", "ALMAZ IVANOV", schema="Person")
+    index = load_candidates(con, as_of=AS_OF)
+    total, found = search_index(index, "almaz optics")
+    assert total == 3 and found[0][0].entity_id == "c1"
+    assert [score for _, score in found] == sorted((score for _, score in found), reverse=True)
+    assert {e.entity_id for e, _ in search_index(index, "almaz", schema="Person")[1]} == {"p1"}
+    assert "p1" not in {e.entity_id for e, _ in search_index(index, "almaz", schema="Organization")[1]}
+    assert search_index(index, "almaz", limit=1, offset=1)[1][0][0].entity_id != found[0][0].entity_id
+
+
 def test_screen_parties_writes_matches_idempotently(con: duckdb.DuckDBPyConnection) -> None:
     designate(con, "imt", "I MACHINE TECHNOLOGY LLC", identifiers={"inn": "7707083893"})
     for i, (name, inn) in enumerate([("ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", "7707083893"), ("ООО «РОМАШКА»", None)]):
@@ -208,3 +250,20 @@ def test_real_sdn_names_are_found_from_cyrillic_variants(
         con, [ScreeningQuery("q", "ООО «ЛАВИНА»", identifiers={"inn": "7704374171"})], as_of=AS_OF
     )
     assert (by_inn[0].entity_id, by_inn[0].score) == ("ofac-35260", 1.0)
+
+
+def test_parallel_batch_gives_the_serial_results(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    designate(con, "imt", "ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", aliases=("I MACHINE TECHNOLOGY LLC",))
+    designate(con, "rom", "ООО «РОМАШКА»")
+    designate(con, "elek", "ELEKTROPRIBOR HOLDING")
+    index = load_candidates(con, as_of=AS_OF)
+    names = ["OOO AI MASHIN TEKHNOLODZHI", "ROMASHKA LLC", "ELEKTROPRIBOR", "I MACHINE TECH", "NOBODY"]
+    queries = [ScreeningQuery(f"q{i % 7}", names[i % len(names)]) for i in range(40)]
+    serial = screen_index(index, queries)
+    monkeypatch.setattr(screening, "_MIN_PARALLEL", 0)
+    parallel = screen_index(index, queries, workers=2)
+    assert serial and [(m.query_id, m.entity_id, m.score) for m in parallel] == [
+        (m.query_id, m.entity_id, m.score) for m in serial
+    ]

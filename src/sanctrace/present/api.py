@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from sanctrace.errors import UserError
 from sanctrace.present.screen_io import ftm_query
-from sanctrace.resolve.screening import screen
+from sanctrace.resolve.screening import CandidateIndex, load_candidates, screen_index, search_index
 from sanctrace.store.warehouse import connect
 
 READABLE_TABLES = {
@@ -63,6 +63,27 @@ def create_app(db: Path | str) -> FastAPI:
     def cursor() -> duckdb.DuckDBPyConnection:
         return con.cursor()
 
+    # Candidate indexes by (dataset scope, as_of day), each with the warehouse state it was built from:
+    # building one reads every designated name (seconds on the full lists), a query then takes
+    # milliseconds. A new ingest changes the fingerprint and the index is rebuilt on the next query.
+    indexes: dict[tuple[str | None, dt.date], tuple[tuple[Any, ...], CandidateIndex]] = {}
+
+    def index_for(scope: str | None, as_of: dt.date | None) -> CandidateIndex:
+        day = as_of or dt.date.today()
+        cur = cursor()
+        fingerprint = tuple(
+            cur.execute(
+                "SELECT (SELECT count(*) FROM sources), (SELECT max(loaded_at) FROM sources),"
+                " (SELECT count(*) FROM designations), (SELECT count(*) FROM party_names)"
+            ).fetchone()
+            or ()
+        )
+        cached = indexes.get((scope, day))
+        if cached is None or cached[0] != fingerprint:
+            cached = (fingerprint, load_candidates(cur, dataset=scope, as_of=day))
+            indexes[(scope, day)] = cached
+        return cached[1]
+
     @app.get("/health")
     def health() -> dict[str, str]:
         return {"status": "ok"}
@@ -97,12 +118,12 @@ def create_app(db: Path | str) -> FastAPI:
             except UserError as exc:
                 responses[key] = {"status": 400, "error": str(exc), "results": []}
                 continue
-            matches = screen(
-                cursor(), [screening_query], dataset=scope, threshold=threshold, as_of=as_of, limit=limit
+            matches = screen_index(
+                index_for(scope, as_of), [screening_query], threshold=threshold, limit=limit
             )
-            results = [
-                _result(cursor(), m.entity_id, m.caption, m.score, m.match, m.explanations) for m in matches
-            ]
+            results = _results(
+                cursor(), [(m.entity_id, m.caption, m.score, m.match, m.explanations) for m in matches]
+            )
             responses[key] = {
                 "status": 200,
                 "results": results,
@@ -110,6 +131,29 @@ def create_app(db: Path | str) -> FastAPI:
                 "query": entity,
             }
         return {"responses": responses, "limit": limit}
+
+    @app.get("/search/{dataset}")
+    def search(
+        dataset: str,
+        q: str = "",
+        schema: str | None = None,
+        limit: int = Query(10, ge=0, le=500),
+        offset: int = Query(0, ge=0, le=9_499),
+        as_of: dt.date | None = None,
+    ) -> dict[str, Any]:
+        """yente's search shape: ranked entities of the list whose names resemble ``q``."""
+        scope = None if dataset in {"default", "all"} else dataset
+        total, found = search_index(index_for(scope, as_of), q, schema=schema, limit=limit, offset=offset)
+        results = _results(
+            cursor(), [(entity.entity_id, entity.caption, score, None, None) for entity, score in found]
+        )
+        return {
+            "results": results,
+            "total": {"value": total, "relation": "eq"},
+            "limit": limit,
+            "offset": offset,
+            "facets": {},
+        }
 
     @app.get("/entities/{entity_id}")
     def entity(entity_id: str) -> dict[str, Any]:
@@ -136,38 +180,58 @@ def _result(
     explanations: Any,
 ) -> dict[str, Any]:
     """An entity in the FtM shape yente returns: id, caption, schema, properties, datasets."""
-    party = cur.execute(
-        "SELECT schema, caption, country, dataset FROM parties WHERE party_id = ?", [entity_id]
-    ).fetchone()
-    names = [
-        r[0]
+    return _results(cur, [(entity_id, caption, score, is_match, explanations)])[0]
+
+
+def _results(
+    cur: duckdb.DuckDBPyConnection, found: list[tuple[str, str | None, float | None, bool | None, Any]]
+) -> list[dict[str, Any]]:
+    """Entities in yente's shape, read in three queries whatever their number (latency of /match)."""
+    ids = [entity_id for entity_id, *_ in found]
+    if not ids:
+        return []
+    parties = {
+        r[0]: r[1:]
         for r in cur.execute(
-            "SELECT name FROM party_names WHERE party_id = ? AND name_type <> 'primary' ORDER BY name",
-            [entity_id],
+            "SELECT party_id, schema, caption, country, dataset FROM parties"
+            " WHERE party_id IN (SELECT unnest($ids))",
+            {"ids": ids},
         ).fetchall()
-    ]
-    lists = [
-        r[0]
-        for r in cur.execute(
-            "SELECT DISTINCT list FROM designations WHERE party_id = ? ORDER BY 1", [entity_id]
-        ).fetchall()
-    ]
-    properties: dict[str, list[str]] = {}
-    if party:
-        properties["name"] = [party[1]]
-        if party[2]:
-            properties["country"] = [party[2].lower()]
-    if names:
-        properties["alias"] = names
-    record: dict[str, Any] = {
-        "id": entity_id,
-        "caption": caption or (party[1] if party else entity_id),
-        "schema": party[0] if party else None,
-        "properties": properties,
-        "datasets": sorted({*lists, *([party[3]] if party else [])}),
     }
-    if score is not None:
-        record.update(
-            {"score": round(float(score), 4), "match": bool(is_match), "explanations": explanations}
-        )
-    return record
+    aliases: dict[str, list[str]] = {}
+    for party_id, name in cur.execute(
+        "SELECT party_id, name FROM party_names WHERE party_id IN (SELECT unnest($ids))"
+        " AND name_type <> 'primary' ORDER BY party_id, name",
+        {"ids": ids},
+    ).fetchall():
+        aliases.setdefault(party_id, []).append(name)
+    lists: dict[str, list[str]] = {}
+    for party_id, list_name in cur.execute(
+        "SELECT DISTINCT party_id, list FROM designations WHERE party_id IN (SELECT unnest($ids))"
+        " ORDER BY 1, 2",
+        {"ids": ids},
+    ).fetchall():
+        lists.setdefault(party_id, []).append(list_name)
+    records = []
+    for entity_id, caption, score, is_match, explanations in found:
+        party = parties.get(entity_id)
+        properties: dict[str, list[str]] = {}
+        if party:
+            properties["name"] = [party[1]]
+            if party[2]:
+                properties["country"] = [party[2].lower()]
+        if entity_id in aliases:
+            properties["alias"] = aliases[entity_id]
+        record: dict[str, Any] = {
+            "id": entity_id,
+            "caption": caption or (party[1] if party else entity_id),
+            "schema": party[0] if party else None,
+            "properties": properties,
+            "datasets": sorted({*lists.get(entity_id, []), *([party[3]] if party else [])}),
+        }
+        if score is not None:
+            record["score"] = round(float(score), 4)
+            if is_match is not None:
+                record.update({"match": bool(is_match), "explanations": explanations})
+        records.append(record)
+    return records

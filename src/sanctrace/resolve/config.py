@@ -32,6 +32,10 @@ class Weights(_Strict):
 class Blocking(_Strict):
     prefix_length: int = Field(ge=2)
     max_candidates: int = Field(ge=1)
+    # Declaration-party dedup: clusters sharing a (country, word) block of at most this many clusters
+    # are compared by the matcher and merged at or above dedup_threshold.
+    dedup_block_max: int = Field(default=20, ge=2)
+    dedup_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
 
 
 class TokenWeights(_Strict):
@@ -72,6 +76,11 @@ class MatchingConfig(_Strict):
     token_weights: TokenWeights
     model: Model
     blocking: Blocking
+
+    def __hash__(self) -> int:
+        # names.py's caches key on the config: hashing every table on every call cost more than the
+        # cached work. A few fields suffice (equal configs still hash equal); equality stays exact.
+        return hash((self.model.bias, self.model.match_threshold, len(self.abbreviations), self.blocking))
 
     @field_validator(
         "transliteration_folds",

@@ -351,9 +351,10 @@ def score_pair(pair: Pair) -> MatchResult:
         )
     results = []
     logit = model.bias
+    weights = dict(model.weights)
     for name, fn in FEATURES.items():
         value, detail = fn(pair)
-        weight = model.weight(name)
+        weight = weights.get(name, 0.0)
         logit += weight * value
         results.append(FeatureResult(name, round(value, 4), weight, round(weight * value, 4), detail))
     return MatchResult(round(sigmoid(logit), 4), tuple(results))

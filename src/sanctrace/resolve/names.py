@@ -66,6 +66,7 @@ def _words(text: str) -> list[str]:
     return (normalize(text, Normalize.CASEFOLD | Normalize.NAME) or "").split()
 
 
+@lru_cache(maxsize=500_000)
 def _fold(token: str, folds: tuple[tuple[str, str], ...], endings: tuple[tuple[str, str], ...] = ()) -> str:
     # Repeat until stable so that folding is idempotent ("kkhh" -> "khh" -> "hh").
     while True:
@@ -148,22 +149,26 @@ def _strip_edge_forms(words: list[str]) -> list[str]:
     return words
 
 
-def _rewrite(word: str, config: MatchingConfig) -> list[str]:
-    """Abbreviation, loanword and romanisation tables, then loanword endings, for one folded token."""
+@lru_cache(maxsize=500_000)
+def _rewrite(word: str, config: MatchingConfig) -> tuple[str, ...]:
+    """Abbreviation, loanword and romanisation tables, then loanword endings, for one folded token.
+
+    Cached: names repeat their words, and the tables are scanned word by word.
+    """
     word = dict(config.abbreviations).get(word, word)
     loan = dict(config.loanwords).get(word)
     if loan is not None:
-        return loan.split()
+        return tuple(loan.split())
     roman = dict(config.romanisations).get(word)
     if roman is not None:
-        return roman.split()
+        return tuple(roman.split())
     for stem, english in config.translations:
         if word.startswith(stem):
-            return [english]
+            return (english,)
     for ending, english in config.loanword_suffixes:
         if word.endswith(ending) and len(word) > len(ending) + 2:
-            return [word[: -len(ending)] + english]
-    return [word]
+            return (word[: -len(ending)] + english,)
+    return (word,)
 
 
 _ROMAN = {
@@ -253,8 +258,15 @@ class TokenWeights:
             self.df.update(set(tokens))
         self.learned = self.n >= config.token_weights.min_names
         self._max_idf = math.log(self.n + 1) if self.n else 1.0
+        self._memo: dict[str, float] = {}  # the matcher asks for the same words over and over
 
     def __call__(self, token: str) -> float:
+        found = self._memo.get(token)
+        if found is None:
+            found = self._memo[token] = self._weigh(token)
+        return found
+
+    def _weigh(self, token: str) -> float:
         generic = token in self.config.generic_words
         prior = self.config.weights.generic_weight if generic else 1.0
         if not self.learned:

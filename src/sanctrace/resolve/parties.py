@@ -17,10 +17,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import duckdb
+from rapidfuzz import fuzz
 
 from sanctrace.resolve._bulk import create_temp_table
+from sanctrace.resolve.config import MatchingConfig, default_config
 from sanctrace.resolve.identifiers import STRONG_SCHEMES, Identifier, parse_identifiers
-from sanctrace.resolve.names import detect_script, name_key
+from sanctrace.resolve.matcher import Record, match
+from sanctrace.resolve.names import TokenWeights, detect_script, name_key, name_tokens
 
 DATASET = "declarations"
 PARTY_SCHEMA = "LegalEntity"
@@ -134,19 +137,109 @@ def _cluster(spellings: list[_Spelling]) -> dict[_Spelling, str]:
     return placed
 
 
+_NAMES_COMPARED = 5  # per cluster, its most frequent spellings: enough to judge, bounded cost
+_PREFILTER = 75.0  # rapidfuzz token_set_ratio below which a pair is not worth the matcher
+
+
+def _fuzzy_merge(
+    con: duckdb.DuckDBPyConnection,
+    spellings: list[_Spelling],
+    placed: dict[_Spelling, str],
+    cfg: MatchingConfig,
+) -> dict[_Spelling, str]:
+    """Merge clusters the matcher calls the same party (typos, transliterations the name key misses).
+
+    Blocking, not all pairs: DuckDB pairs the clusters that share a (country, word) block of at most
+    ``blocking.dedup_block_max`` clusters (exact keys, plain SQL, runs on Spark as is); Python scores
+    each pair once with the calibrated matcher (the one fuzzy implementation). Two clusters with valid
+    identifiers never merge, and an unnumbered cluster joins a numbered one only when exactly one
+    numbered cluster reaches the threshold, as in the exact stage.
+    """
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    countries: dict[str, str] = {}
+    for s, key in placed.items():
+        if s.name is not None:
+            names[key][s.name] += s.count
+        countries.setdefault(key, s.country or "")
+    tokens = {
+        key: [name_tokens(n, cfg) for n, _ in counts.most_common(_NAMES_COMPARED)]
+        for key, counts in names.items()
+    }
+    rows = {(key, countries[key], t) for key, lists in tokens.items() for toks in lists for t in toks}
+    if not rows:
+        return placed
+    create_temp_table(
+        con, "_dedup_tokens", {"cluster": "VARCHAR", "country": "VARCHAR", "token": "VARCHAR"}, rows
+    )
+    pairs = con.execute(
+        "WITH blocks AS (SELECT country, token FROM _dedup_tokens GROUP BY ALL"
+        " HAVING count(*) BETWEEN 2 AND $max)"
+        " SELECT DISTINCT a.cluster, b.cluster FROM _dedup_tokens a JOIN blocks USING (country, token)"
+        " JOIN _dedup_tokens b USING (country, token)"
+        " WHERE a.cluster < b.cluster AND NOT (a.cluster LIKE 'id:%' AND b.cluster LIKE 'id:%')"
+        " ORDER BY ALL",
+        {"max": cfg.blocking.dedup_block_max},
+    ).fetchall()
+    con.execute("DROP TABLE _dedup_tokens")
+    weights = TokenWeights((toks for lists in tokens.values() for toks in lists), cfg)
+
+    def record(key: str) -> Record:
+        named = tuple(
+            (n, tuple(t))
+            for (n, _), t in zip(names[key].most_common(_NAMES_COMPARED), tokens[key], strict=True)
+            if t
+        )
+        return Record(named, countries[key] or None)
+
+    joined = {key: [" ".join(t) for t in lists if t] for key, lists in tokens.items()}
+
+    def close(a: str, b: str) -> bool:
+        # A matcher score at the dedup threshold needs names that overlap a lot; rapidfuzz (C) rules
+        # out the rest first, at a fraction of the matcher's cost.
+        return any(fuzz.token_set_ratio(x, y, score_cutoff=_PREFILTER) for x in joined[a] for y in joined[b])
+
+    same: dict[str, set[str]] = defaultdict(set)
+    for a, b in pairs:
+        if close(a, b) and match(record(a), record(b), weights, cfg).score >= cfg.blocking.dedup_threshold:
+            same[a].add(b)
+            same[b].add(a)
+    uf = _UnionFind()
+    numbered: dict[str, bool] = {}
+    for a in sorted(same):
+        for b in sorted(same[a]):
+            if a > b:
+                continue
+            ids_a = [k for k in same[a] if k.startswith("id:")]
+            ids_b = [k for k in same[b] if k.startswith("id:")]
+            if (not a.startswith("id:") and len(ids_a) > 1) or (not b.startswith("id:") and len(ids_b) > 1):
+                continue  # ambiguous between numbered parties: leave apart
+            ra, rb = uf.find(a), uf.find(b)
+            if ra == rb:
+                continue
+            has_a = numbered.get(ra, ra.startswith("id:"))
+            has_b = numbered.get(rb, rb.startswith("id:"))
+            if has_a and has_b:
+                continue  # would put two numbered parties together
+            uf.union(ra, rb)
+            numbered[uf.find(ra)] = has_a or has_b
+    return {s: uf.find(key) for s, key in placed.items()}
+
+
 def party_id_for(cluster_key: str) -> str:
     """Stable party id of a declaration cluster: the same key always gives the same id."""
     return "decl:" + hashlib.sha1(cluster_key.encode("utf-8")).hexdigest()[:16]
 
 
-def resolve_declaration_parties(con: duckdb.DuckDBPyConnection) -> ResolveStats:
+def resolve_declaration_parties(
+    con: duckdb.DuckDBPyConnection, config: MatchingConfig | None = None
+) -> ResolveStats:
     """Rebuild the 'declarations' parties from the declarations table and link every line to them.
 
     Idempotent: the dataset's parties, names and identifiers are replaced, not appended to, and ids
     are derived from cluster keys.
     """
     spellings = _read_spellings(con)
-    placed = _cluster(spellings)
+    placed = _fuzzy_merge(con, spellings, _cluster(spellings), config or default_config())
     clusters: dict[str, _Cluster] = defaultdict(_Cluster)
     for s, key in placed.items():
         c = clusters[party_id_for(key)]

@@ -14,8 +14,11 @@ equals it, so callers need not know how a loader labelled its rows.
 
 from __future__ import annotations
 
+import heapq
 import json
-from collections import Counter, defaultdict
+import math
+import multiprocessing
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,6 +55,7 @@ _MATCH_COLUMNS = {
     "as_of": "DATE",
 }
 _ORGANISATIONS = frozenset({"Company", "Organization", "PublicBody"})
+_PREFIX_DISCOUNT = 0.5
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,11 @@ def _compatible(query_schema: str, entity_schema: str) -> bool:
 class CandidateIndex:
     """Designated parties in force at one date, indexed by name token, token prefix and identifier.
 
-    Built once per screening run so each query looks at a few dozen candidates, not the whole list.
+    Built once per screening run (or kept by a server) so each query looks at a few dozen
+    candidates, not the whole list: a blocking index, never all pairs. A candidate's blocking score
+    is the summed rarity (log inverse posting size) of the keys it shares with the query, so a rare
+    word such as ELEKTROPRIBOR outranks LTD or TRADING; a shared valid identifier is a direct lookup
+    and always makes the candidate list.
     """
 
     def __init__(self, entities: list[_Entity], config: MatchingConfig) -> None:
@@ -136,6 +144,12 @@ class CandidateIndex:
             for scheme, values in entity.identifiers.items():
                 for value in values:
                     self.ids[(scheme, value)].add(entity.entity_id)
+        size = len(self.entities) + 1
+        # A prefix key is weaker evidence than the whole word: it also blocks typos and endings.
+        self.rarity = {
+            key: math.log(size / len(ids)) * (_PREFIX_DISCOUNT if key.startswith("^") else 1.0)
+            for key, ids in self.tokens.items()
+        }
 
     def _keys(self, tokens: Iterable[str]) -> set[str]:
         size = self.config.blocking.prefix_length
@@ -147,12 +161,19 @@ class CandidateIndex:
         return keys
 
     def candidates(self, tokens: tuple[str, ...], identifiers: dict[str, set[str]]) -> list[_Entity]:
+        """At most ``blocking.max_candidates`` by blocking score, plus every identifier hit."""
         distinctive = tuple(t for t in tokens if t not in self.config.generic_words) or tokens
-        overlap: Counter[str] = Counter()
+        overlap: dict[str, float] = defaultdict(float)
         for key in self._keys(distinctive):
-            overlap.update(self.tokens.get(key, ()))
-        best = sorted(overlap.items(), key=lambda item: (-item[1], item[0]))
-        chosen = [entity_id for entity_id, _ in best[: self.config.blocking.max_candidates]]
+            posting = self.tokens.get(key)
+            if posting:
+                rarity = self.rarity[key]
+                for entity_id in posting:
+                    overlap[entity_id] += rarity
+        best = heapq.nsmallest(
+            self.config.blocking.max_candidates, overlap.items(), key=lambda item: (-item[1], item[0])
+        )
+        chosen = [entity_id for entity_id, _ in best]
         for scheme, values in identifiers.items():
             for value in values:
                 chosen.extend(self.ids.get((scheme, value), ()))
@@ -223,14 +244,54 @@ def _score(
     return result.score, result.contributions(), result.explanations(), result.features
 
 
+# The index a forked worker screens against: inherited from the parent, never pickled.
+_WORKER_INDEX: CandidateIndex | None = None
+_MIN_PARALLEL = 2_000  # below this many queries starting processes costs more than it saves
+
+
+def _screen_chunk(job: tuple[list[ScreeningQuery], float | None, int]) -> list[ScreeningMatch]:
+    assert _WORKER_INDEX is not None
+    queries, threshold, limit = job
+    return screen_index(_WORKER_INDEX, queries, threshold=threshold, limit=limit)
+
+
+def _screen_parallel(
+    index: CandidateIndex, queries: list[ScreeningQuery], threshold: float | None, limit: int, workers: int
+) -> list[ScreeningMatch]:
+    """Split the batch by query id (the names of one party stay together) over forked processes."""
+    global _WORKER_INDEX
+    by_id: dict[str, list[ScreeningQuery]] = defaultdict(list)
+    for query in queries:
+        by_id[query.id].append(query)
+    groups = list(by_id.values())
+    chunks = [[q for group in groups[i :: workers * 4] for q in group] for i in range(workers * 4)]
+    _WORKER_INDEX = index
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_screen_chunk, [(chunk, threshold, limit) for chunk in chunks if chunk])
+    finally:
+        _WORKER_INDEX = None
+    return sorted((m for part in parts for m in part), key=lambda m: m.query_id)
+
+
 def screen_index(
     index: CandidateIndex,
     queries: Iterable[ScreeningQuery],
     *,
     threshold: float | None = None,
     limit: int = 5,
+    workers: int = 1,
 ) -> list[ScreeningMatch]:
-    """Screen queries against an already built index (see ``screen``)."""
+    """Screen queries against an already built index (see ``screen``).
+
+    With ``workers`` > 1 and a large batch, the queries are screened in that many forked processes
+    (the index is shared copy-on-write, not rebuilt); the results are the same as with one.
+    """
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        batch = list(queries)
+        if len(batch) >= _MIN_PARALLEL:
+            return _screen_parallel(index, batch, threshold, limit, workers)
+        queries = batch
     config = index.config
     threshold = config.model.match_threshold if threshold is None else threshold
     best: dict[tuple[str, str], ScreeningMatch] = {}
@@ -268,6 +329,46 @@ def screen_index(
         ranked = sorted(by_query[query_id], key=lambda m: (-m.score, m.entity_id))
         results.extend(ranked[:limit])
     return results
+
+
+# FtM schemata and the ones that extend them, as far as the lists use them.
+_DESCENDANTS = {
+    "Thing": None,
+    "LegalEntity": None,
+    "Organization": frozenset({"Organization", "Company", "PublicBody"}),
+}
+
+
+def _is_a(entity_schema: str, schema: str | None) -> bool:
+    """Whether an entity of ``entity_schema`` is a ``schema`` (None, Thing and LegalEntity: anything)."""
+    if schema is None:
+        return True
+    if schema in _DESCENDANTS:
+        kinds = _DESCENDANTS[schema]
+        return kinds is None or entity_schema in kinds
+    return entity_schema == schema
+
+
+def search_index(
+    index: CandidateIndex, text: str, *, schema: str | None = None, limit: int = 10, offset: int = 0
+) -> tuple[int, list[tuple[_Entity, float]]]:
+    """Free-text search over an index: the blocked candidates of ``text`` ranked by the matcher's
+    score (no report floor, no threshold), with the number of candidates found.
+
+    What yente's /search does with a full-text index; here the same blocking and scoring as
+    screening, so a search and a match of the same name agree.
+    """
+    tokens = tuple(name_tokens(text, index.config))
+    if not tokens:
+        return 0, []
+    query = ScreeningQuery("search", text, schema or "LegalEntity")
+    scored = [
+        (entity, _score(query, tokens, {}, entity, index)[0])
+        for entity in index.candidates(tokens, {})
+        if _is_a(entity.schema, schema)
+    ]
+    scored.sort(key=lambda item: (-item[1], item[0].entity_id))
+    return len(scored), scored[offset : offset + limit]
 
 
 def screen(
