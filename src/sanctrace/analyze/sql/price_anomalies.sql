@@ -164,13 +164,23 @@ span AS (
     SELECT date_diff('day', min(registration_date), max(registration_date)) + 1 AS days
     FROM keyed
 ),
+-- Only pairs that ship rarely (rule (c) of the split rule) can be flagged, so only their lines
+-- enter the self-join: a regular distributor's thousands of lines would make it quadratic.
+rare AS (
+    SELECT k.*
+    FROM keyed AS k
+    JOIN pairs AS pr
+        ON pr.shipper_key = k.shipper_key AND pr.consignee_key = k.consignee_key AND pr.hs6 = k.hs6
+    CROSS JOIN span
+    WHERE pr.pair_lines * (2 * $split_window_days + 1) < span.days
+),
 bursts AS (
     SELECT
         a.line_id,
         count(*) AS burst_lines,
         sum(b.value_double) AS burst_value
-    FROM keyed AS a
-    JOIN keyed AS b
+    FROM rare AS a
+    JOIN rare AS b
         ON b.shipper_key = a.shipper_key
         AND b.consignee_key = a.consignee_key
         AND b.hs6 = a.hs6
