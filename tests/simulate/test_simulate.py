@@ -213,6 +213,8 @@ def test_consignee_typologies_show_in_the_registry(smoke: Path) -> None:
     (shared,) = consignees["shared_address"]
     neighbours = [c for c in companies.values() if c["address"] == companies[shared]["address"]]
     assert len(neighbours) >= 4 and entities[shared]["role"] == "importer"
+    assert {c["phone"] for c in neighbours} == {companies[shared]["phone"]}  # one office, one phone line
+    assert all(c["phone"].startswith("+") for c in companies.values())
 
 
 def test_innocent_trade_sets_a_base_rate(smoke: Path) -> None:

@@ -13,6 +13,14 @@ from sanctrace.simulate.ownership import blocked_by_ownership
 from sanctrace.simulate.scenario import Scenario
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_PHONE_PREFIX = {
+    "RU": "+7 495",
+    "TW": "+886 4",
+    "CN": "+86 21",
+    "TR": "+90 212",
+    "KZ": "+7 727",
+    "DE": "+49 711",
+}
 _RU_STREETS = ["Лесная", "Садовая", "Советская", "Заводская", "Парковая", "Молодёжная", "Школьная"]
 
 
@@ -26,6 +34,7 @@ class Entity:
     identifiers: dict[str, str] = field(default_factory=dict)
     incorporated: dt.date | None = None
     address: str = ""
+    phone: str = ""
     brand: str = ""
     designated: dt.date | None = None
     schemes: list[str] = field(default_factory=list)
@@ -118,6 +127,8 @@ class WorldBuilder:
             self.rng.randint(1995, 2015), self.rng.randint(1, 12), self.rng.randint(1, 28)
         )
         street = f"{self.rng.choice(WORDS)} Street {self.rng.randint(1, 200)}"
+        prefix = _PHONE_PREFIX.get(country, "+1 212")
+        phone = f"{prefix} {self.rng.randint(100, 999)} {self.rng.randint(1000, 9999)}"
         return self.world.add(
             Entity(
                 f"E{self.counter:04d}",
@@ -127,6 +138,7 @@ class WorldBuilder:
                 identifiers=ids,
                 incorporated=incorporated,
                 address=f"{street}, {country}",
+                phone=phone,
             )
         )
 
@@ -157,7 +169,7 @@ class WorldBuilder:
             entity.address = f"{street}, офис {rng.randint(1, 9)}"
             for _ in range(3):
                 shell = self.entity("innocent", entity.country, [*self.core(), "Consulting"])
-                shell.address = entity.address
+                shell.address, shell.phone = entity.address, entity.phone  # one office, one line
 
     def front_importer(self, maker: Entity, *, new: bool, dormant: bool = False) -> Entity:
         core = list(maker.brand.title().split())

@@ -343,6 +343,7 @@ def write_registry(folder: Path, world: World, names: NameLog) -> None:
                 "country",
                 "incorporation_date",
                 "address",
+                "phone",
                 "inn",
                 "ogrn",
                 "ubn",
@@ -361,6 +362,7 @@ def write_registry(folder: Path, world: World, names: NameLog) -> None:
                     e.country,
                     e.incorporated.isoformat() if e.incorporated else "",
                     e.address,
+                    e.phone,
                     *(e.identifiers.get(s, "") for s in ("inn", "ogrn", "ubn", "uscc", "vkn")),
                 ]
             )
