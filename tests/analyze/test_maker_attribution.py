@@ -88,3 +88,28 @@ def test_shipment_routes_gets_the_maker_hq(analysed: duckdb.DuckDBPyConnection) 
         line_id(24),
     )
     assert row == ("CN", "TW", "direct")  # the route sees a CN machine; the brand says otherwise
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        # Declared made in CN, shipped from CN, maker in TW and flagged: assessed as indirect via CN.
+        (24, ("direct", None, "indirect", "CN", True, "indirect", "CN")),
+        # Made in TW, shipped from CN: indirect either way, nothing to reassess.
+        (25, ("indirect", "CN", "indirect", "CN", False, "indirect", "CN")),
+        # Made in TW by a TW maker and shipped from TW: direct either way.
+        (1, ("direct", None, "direct", None, False, "direct", None)),
+        # No maker attributed: no maker route; the assessed route is the declared one.
+        (10, ("domestic", None, None, None, False, "domestic", None)),
+    ],
+)
+def test_assessed_route_follows_the_maker_only_for_relabel_suspects(
+    analysed: duckdb.DuckDBPyConnection, number: int, expected: tuple[object, ...]
+) -> None:
+    row = one(
+        analysed,
+        "SELECT route, hub_country, maker_route, maker_hub_country, maker_relabel_suspect, assessed_route,"
+        " assessed_hub_country FROM shipment_routes WHERE line_id = ?",
+        line_id(number),
+    )
+    assert row == expected

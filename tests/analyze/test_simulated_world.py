@@ -63,6 +63,23 @@ def test_relabelled_lines_are_suspected(world: tuple[duckdb.DuckDBPyConnection, 
     assert reasons == {"unknown_brand;origin_not_hq"}
 
 
+def test_assessed_route_sends_relabelled_lines_through_their_hub(
+    world: tuple[duckdb.DuckDBPyConnection, Path],
+) -> None:
+    con, out = world
+    relabelled = _lines_with(out, "relabelling")
+    rows = con.execute(
+        "SELECT line_id, route, assessed_route FROM shipment_routes WHERE line_id IN (SELECT unnest(?))",
+        [sorted(relabelled)],
+    ).fetchall()
+    assert {r[1] for r in rows} == {"direct"}  # as declared: made in the hub, shipped from the hub
+    assert {r[2] for r in rows} == {"indirect"}
+    # and route_switches counts them on the indirect side
+    counted = con.execute("SELECT sum(relabel_lines) FROM route_switches WHERE basket = 'machine-tools'")
+    row = counted.fetchone()
+    assert row is not None and row[0] > 0
+
+
 def test_most_lines_of_known_makers_are_attributed(world: tuple[duckdb.DuckDBPyConnection, Path]) -> None:
     con, _ = world
     row = con.execute(

@@ -5,6 +5,11 @@
 --   direct and of indirect lines, the hub countries used, and whether the consignee switched.
 --   The consignee is keyed on consignee_party_id, else upper(trim(consignee_name)); lines with
 --   neither are left out.
+--   Routes are shipment_routes.assessed_route: the declared route, except that a line declared
+--   'direct' whose maker's HQ says 'indirect' and that maker_attribution flags as a relabel suspect
+--   counts as indirect via its dispatch country (relabel_lines says how many). Without this, a TW
+--   maker's machine declared "made in" the hub it was shipped from reads as direct and hides the
+--   switch. With $origin set, such a line is in scope when its maker's HQ is $origin.
 --
 -- The switch rule (a clean switch):
 --   switched = TRUE  when the consignee has at least one direct and one indirect line (both with a
@@ -31,7 +36,8 @@
 -- Output columns: basket, consignee_key, consignee_party_id (the resolved party, NULL when the key is
 --   a raw name), consignee_label (most frequent raw spelling),
 --   first_direct_date, last_direct_date, first_indirect_date, last_indirect_date, direct_value,
---   indirect_value, direct_lines, indirect_lines, other_lines (domestic or unknown route),
+--   indirect_value, direct_lines, indirect_lines (relabel_lines of them counted by maker_route),
+--   other_lines (domestic or unknown route),
 --   overlap_lines, hubs (distinct hub countries of the indirect lines, sorted, comma-joined; NULL
 --   when none), last_direct_line_id, first_indirect_line_id, switched, score, switch_rank.
 --
@@ -39,31 +45,46 @@
 --   switch (ties on a date: the highest, resp. lowest, line_id). All lines behind a row:
 --   SELECT sr.* FROM basket_lines bl JOIN shipment_routes sr ON sr.line_id = bl.line_id
 --   WHERE bl.basket = ? AND coalesce(sr.consignee_party_id, upper(trim(sr.consignee_name))) = ?
---     AND sr.destination_country = $target AND ($origin IS NULL OR sr.origin_country = $origin)
+--     AND sr.destination_country = $target AND ($origin IS NULL OR sr.origin_country = $origin
+--       OR (sr.assessed_route <> sr.route AND sr.maker_hq_country = $origin))
 --
 -- Caveats:
 --   * Lines without a registration_date count in the values and lines but cannot date a switch.
 --   * A route switch is a pattern to check, not proof: a consignee may simply have changed supplier.
 -- Performance: lines are first summed per consignee spelling, route, hub and day (far fewer rows
 -- than lines); every step below works on those sums.
-WITH daily AS (
+WITH routed AS (
     SELECT
         bl.basket,
         sr.consignee_party_id,
         sr.consignee_name,
-        sr.route,
-        sr.hub_country,
         sr.registration_date,
-        sum(sr.value_usd) AS value_usd,
-        count(*) AS lines,
-        min(sr.line_id) AS min_line_id,
-        max(sr.line_id) AS max_line_id
+        sr.value_usd,
+        sr.line_id,
+        sr.assessed_route AS route,
+        sr.assessed_hub_country AS hub_country,
+        (sr.assessed_route <> sr.route) AS relabelled
     FROM basket_lines AS bl
     JOIN shipment_routes AS sr ON sr.line_id = bl.line_id
     WHERE sr.destination_country = $target
-        AND ($origin IS NULL OR sr.origin_country = $origin)
-    GROUP BY bl.basket, sr.consignee_party_id, sr.consignee_name, sr.route, sr.hub_country,
-        sr.registration_date
+        AND ($origin IS NULL OR sr.origin_country = $origin
+            OR (sr.assessed_route <> sr.route AND sr.maker_hq_country = $origin))
+),
+daily AS (
+    SELECT
+        basket,
+        consignee_party_id,
+        consignee_name,
+        route,
+        hub_country,
+        registration_date,
+        sum(value_usd) AS value_usd,
+        count(*) AS lines,
+        count(*) FILTER (WHERE relabelled) AS relabel_lines,
+        min(line_id) AS min_line_id,
+        max(line_id) AS max_line_id
+    FROM routed
+    GROUP BY basket, consignee_party_id, consignee_name, route, hub_country, registration_date
 ),
 keyed AS (
     SELECT *
@@ -88,6 +109,7 @@ summary AS (
         sum(CASE WHEN route = 'indirect' THEN value_usd END) AS indirect_value,
         CAST(coalesce(sum(CASE WHEN route = 'direct' THEN lines END), 0) AS BIGINT) AS direct_lines,
         CAST(coalesce(sum(CASE WHEN route = 'indirect' THEN lines END), 0) AS BIGINT) AS indirect_lines,
+        CAST(coalesce(sum(relabel_lines), 0) AS BIGINT) AS relabel_lines,
         CAST(coalesce(sum(CASE WHEN route NOT IN ('direct', 'indirect') THEN lines END), 0) AS BIGINT)
             AS other_lines,
         -- The line that dates each side (ties on a date: the highest, resp. lowest, line_id): the
@@ -145,6 +167,7 @@ SELECT
     s.indirect_value,
     s.direct_lines,
     s.indirect_lines,
+    s.relabel_lines,
     s.other_lines,
     coalesce(o.overlap_lines, 0) AS overlap_lines,
     h.hubs,

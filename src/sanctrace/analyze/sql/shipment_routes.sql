@@ -9,6 +9,13 @@
 --     5. 'indirect' otherwise; hub_country = dispatch_country (the third country it came through)
 --   The rules are applied in this order, so a line made and shipped from Russia to Russia is
 --   'domestic', not 'direct'. hub_country is NULL unless the route is 'indirect'.
+--   maker_route / maker_hub_country: the same rules with the maker's HQ country (maker_attribution)
+--   in place of the declared origin, NULL when no maker was attributed. A relabelled machine (a TW
+--   maker's goods declared as made in the hub they were shipped from) is route 'direct' but
+--   maker_route 'indirect' via that hub. maker_relabel_suspect copies maker_attribution's flag.
+--   assessed_route / assessed_hub_country: the declared route, except for a line that is 'direct'
+--   as declared, 'indirect' by its maker's HQ and a relabel suspect: then the maker route and hub.
+--   This is the route the analyses of behaviour (route_switches) use; route stays as declared.
 --
 -- Parameters:
 --   $period_from, $period_to  first and last registration date kept (inclusive), or NULL for no
@@ -17,8 +24,10 @@
 --
 -- Output columns: line_id, registration_date, month (DATE, first day of the registration month),
 --   hs6, commodity_code, flow, value_usd, origin_country, dispatch_country, trading_country,
---   destination_country, maker_hq_country, route, hub_country, shipper_party_id,
---   consignee_party_id, shipper_name, consignee_name, manufacturer_text, source_id, row_number.
+--   destination_country, maker_hq_country, route, hub_country, maker_route, maker_hub_country,
+--   maker_relabel_suspect, shipper_party_id,
+--   consignee_party_id, shipper_name, consignee_name, manufacturer_text, source_id, row_number, assessed_route,
+--   assessed_hub_country.
 --
 -- Provenance: source_id + row_number point to the line of the loaded file (table sources);
 --   maker_attribution (same line_id) says how maker_hq_country was found.
@@ -30,40 +39,63 @@
 --   * The trading country does not enter the route; a TW-made machine dispatched from TW but sold
 --     by a Chinese trader is 'direct'. Compare trading_country yourself to find such cases.
 --   * month is NULL when registration_date is missing; such lines still count in every total.
+WITH routed AS (
+    SELECT
+        d.*,
+        ma.hq_country AS maker_hq_country,
+        coalesce(ma.relabel_suspect, FALSE) AS maker_relabel_suspect,
+        -- the same rules twice: from the declared origin, and from the maker's HQ country
+        CASE
+            WHEN d.origin_country IS NULL THEN 'unknown'
+            WHEN d.origin_country = d.destination_country THEN 'domestic'
+            WHEN d.dispatch_country IS NULL THEN 'unknown'
+            WHEN d.dispatch_country = d.origin_country THEN 'direct'
+            ELSE 'indirect'
+        END AS route,
+        CASE
+            WHEN ma.hq_country IS NULL THEN NULL
+            WHEN ma.hq_country = d.destination_country THEN 'domestic'
+            WHEN d.dispatch_country IS NULL THEN 'unknown'
+            WHEN d.dispatch_country = ma.hq_country THEN 'direct'
+            ELSE 'indirect'
+        END AS maker_route
+    FROM declarations AS d
+    LEFT JOIN maker_attribution AS ma ON ma.line_id = d.line_id
+    WHERE ($period_from IS NULL OR d.registration_date >= $period_from)
+        AND ($period_to IS NULL OR d.registration_date <= $period_to)
+),
+assessed AS (
+    SELECT
+        *,
+        CASE WHEN route = 'direct' AND maker_route = 'indirect' AND maker_relabel_suspect
+            THEN 'indirect' ELSE route END AS assessed_route
+    FROM routed
+)
 SELECT
-    d.line_id,
-    d.registration_date,
-    CAST(date_trunc('month', d.registration_date) AS DATE) AS month,
-    d.hs6,
-    d.commodity_code,
-    d.flow,
-    d.value_usd,
-    d.origin_country,
-    d.dispatch_country,
-    d.trading_country,
-    d.destination_country,
-    ma.hq_country AS maker_hq_country,
-    CASE
-        WHEN d.origin_country IS NULL THEN 'unknown'
-        WHEN d.origin_country = d.destination_country THEN 'domestic'
-        WHEN d.dispatch_country IS NULL THEN 'unknown'
-        WHEN d.dispatch_country = d.origin_country THEN 'direct'
-        ELSE 'indirect'
-    END AS route,
-    CASE
-        WHEN d.origin_country IS NULL OR d.dispatch_country IS NULL THEN NULL
-        WHEN d.origin_country = d.destination_country THEN NULL
-        WHEN d.dispatch_country = d.origin_country THEN NULL
-        ELSE d.dispatch_country
-    END AS hub_country,
-    d.shipper_party_id,
-    d.consignee_party_id,
-    d.shipper_name,
-    d.consignee_name,
-    d.manufacturer_text,
-    d.source_id,
-    d.row_number
-FROM declarations AS d
-LEFT JOIN maker_attribution AS ma ON ma.line_id = d.line_id
-WHERE ($period_from IS NULL OR d.registration_date >= $period_from)
-    AND ($period_to IS NULL OR d.registration_date <= $period_to)
+    line_id,
+    registration_date,
+    CAST(date_trunc('month', registration_date) AS DATE) AS month,
+    hs6,
+    commodity_code,
+    flow,
+    value_usd,
+    origin_country,
+    dispatch_country,
+    trading_country,
+    destination_country,
+    maker_hq_country,
+    route,
+    CASE WHEN route = 'indirect' THEN dispatch_country END AS hub_country,
+    maker_route,
+    CASE WHEN maker_route = 'indirect' THEN dispatch_country END AS maker_hub_country,
+    maker_relabel_suspect,
+    shipper_party_id,
+    consignee_party_id,
+    shipper_name,
+    consignee_name,
+    manufacturer_text,
+    source_id,
+    row_number,
+    assessed_route,
+    CASE WHEN assessed_route = 'indirect' THEN dispatch_country END AS assessed_hub_country
+FROM assessed

@@ -87,7 +87,8 @@ WHERE basket = $basket AND period = 'all' AND role = $role AND rank <= $max_rank
 ORDER BY rank, label"""
 
 ROUTE_SWITCHES_SQL = """SELECT consignee_key, consignee_label, last_direct_date, first_indirect_date,
-    direct_value, indirect_value, direct_lines, indirect_lines, hubs, switched, score, switch_rank
+    direct_value, indirect_value, direct_lines, indirect_lines, relabel_lines, hubs, switched, score,
+    switch_rank
 FROM route_switches
 WHERE basket = $basket AND score > 0
 ORDER BY switch_rank

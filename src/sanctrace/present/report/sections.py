@@ -115,7 +115,9 @@ def switches(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
         '<p class="note">Consignees that received the basket both directly from the origin country'
         " and via a third country, strongest switch first (up to 25): the last direct shipment, the"
         " first indirect one, the value and lines on each side, and the score (1 = a clean, balanced,"
-        " well-supported switch; the formula is in route_switches.sql).</p>"
+        " well-supported switch; the formula is in route_switches.sql). A line declared as made in the"
+        " country it was shipped from, whose maker is headquartered elsewhere and flagged as a relabel"
+        " suspect, counts as indirect via that country (column: of which relabelled).</p>"
     ]
     for scope in scopes:
         rows = data.route_switches(con, scope.basket)

@@ -107,6 +107,7 @@ SWITCH_COLUMNS = [
     Column("indirect value", lambda r: fmt.money(r["indirect_value"]), numeric=True),
     Column("direct lines", lambda r: fmt.count(r["direct_lines"]), numeric=True),
     Column("indirect lines", lambda r: fmt.count(r["indirect_lines"]), numeric=True),
+    Column("of which relabelled", lambda r: fmt.count(r["relabel_lines"]), numeric=True),
     Column("via", lambda r: fmt.esc(r["hubs"])),
     Column("switched", lambda r: "yes" if r["switched"] else "no"),
     Column("score", lambda r: f"{r['score']:.2f}" if r.get("score") is not None else "", numeric=True),
