@@ -28,6 +28,7 @@ from typing import Any
 import duckdb
 
 from sanctrace.resolve.makers import key_maker_texts
+from sanctrace.sources.bundled import load_bundled_country_groups
 from sanctrace.store.warehouse import connect
 
 D = dt.date
@@ -288,6 +289,7 @@ INPUT_TABLES = (
     "trade_flows",
     "maker_aliases",
     "maker_text_keys",
+    "country_groups",
 )
 
 
@@ -303,6 +305,7 @@ def build_warehouse() -> duckdb.DuckDBPyConnection:
     con.executemany(f"INSERT INTO trade_flows VALUES ({', '.join('?' for _ in TRADE_FLOWS[0])})", TRADE_FLOWS)
     con.executemany("INSERT INTO maker_aliases VALUES (?, ?, ?, ?, ?, ?, ?)", MAKER_ALIASES)
     key_maker_texts(con)
+    load_bundled_country_groups(con)  # EU27, as in every real warehouse
     return con
 
 

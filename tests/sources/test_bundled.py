@@ -17,18 +17,25 @@ def test_loads_everything_once(con: duckdb.DuckDBPyConnection) -> None:
         "basket",
         "control-events",
         "makers",
+        "country-groups",
     ]
     assert all(r.dataset == DATASET and not r.already_loaded for r in reports)
     assert sum(r.rows_quarantined for r in reports) == 1  # the HS TOTAL row
     counts = {
         t: con.execute(f"SELECT count(*) FROM {t}").fetchone()
-        for t in ("countries", "hs_codes", "baskets", "control_events")
+        for t in ("countries", "hs_codes", "baskets", "control_events", "country_groups")
     }
-    assert counts == {"countries": (249,), "hs_codes": (6939,), "baskets": (66,), "control_events": (7,)}
+    assert counts == {
+        "countries": (249,),
+        "hs_codes": (6939,),
+        "baskets": (66,),
+        "control_events": (7,),
+        "country_groups": (27,),
+    }
     again = load_bundled_reference(con)
     assert all(r.already_loaded for r in again)
     assert con.execute("SELECT count(*) FROM baskets").fetchone() == (66,)
-    assert con.execute("SELECT count(*) FROM sources").fetchone() == (7,)
+    assert con.execute("SELECT count(*) FROM sources").fetchone() == (8,)
 
 
 def test_control_events_name_shipped_baskets(con: duckdb.DuckDBPyConnection) -> None:

@@ -112,6 +112,33 @@ def test_materialize_and_read_table(con: duckdb.DuckDBPyConnection) -> None:
         engine.read_table("scratch; DROP TABLE declarations")
 
 
+def _kind(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    sql = "SELECT table_type FROM information_schema.tables WHERE table_name = ?"
+    row = con.execute(sql, [name]).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_a_query_marked_view_becomes_a_view_with_its_parameters_written_in(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    engine = DuckDBEngine(con)
+    con.execute("CREATE TABLE src (v INTEGER)")
+    con.execute("INSERT INTO src VALUES (1), (5)")
+    view = SqlQuery("v", "-- materialize: view\nSELECT v FROM src WHERE v > $low")
+    table = SqlQuery("v", "SELECT v FROM src WHERE v > $low")
+    assert view.as_view and not table.as_view
+    engine.materialize(table, "scratch", {"low": 0})
+    assert _kind(con, "scratch") == "BASE TABLE"
+    engine.materialize(view, "scratch", {"low": 2})  # a table of that name is replaced by the view
+    assert _kind(con, "scratch") == "VIEW"
+    con.execute("INSERT INTO src VALUES (9)")  # computed when read
+    assert sorted(engine.read_table("scratch").rows) == [(5,), (9,)]
+    engine.materialize(table, "scratch", {"low": 6})  # and back
+    assert _kind(con, "scratch") == "BASE TABLE"
+    assert engine.read_table("scratch").rows == [(9,)]
+
+
 def test_export_to_parquet_survives_a_quote_in_the_path(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:

@@ -1,7 +1,8 @@
 """The reference data shipped inside the package, loaded through the same loaders as user files.
 
 A new warehouse needs countries (to normalise every input), the HS 2022 nomenclature, the goods
-baskets, the control timeline and the maker aliases before anything else makes sense; all of it
+baskets, the control timeline, the maker aliases and the country groups before anything else makes
+sense; all of it
 works offline.
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import baskets, control_events, countries, hs_nomenclature, maker_aliases
+from . import baskets, control_events, countries, country_groups, hs_nomenclature, maker_aliases
 from .base import LoadOptions, LoadReport
 
 DATASET = "reference"
@@ -44,7 +45,14 @@ def load_bundled_reference(con: duckdb.DuckDBPyConnection) -> list[LoadReport]:
         for basket_file in sorted(basket_dir.glob("*.yaml")):
             reports.append(baskets.load(con, basket_file, options))
         reports.append(control_events.load(con, path("config", "control_events.yaml"), options))
-    return reports + load_bundled_makers(con)
+    return reports + load_bundled_makers(con) + load_bundled_country_groups(con)
+
+
+def load_bundled_country_groups(con: duckdb.DuckDBPyConnection) -> list[LoadReport]:
+    """``config/country_groups.yaml`` into dataset ``reference`` (idempotent)."""
+    options = LoadOptions(dataset=DATASET)
+    with resources.as_file(resources.files("sanctrace").joinpath("config", "country_groups.yaml")) as file:
+        return [country_groups.load(con, Path(file), options)]
 
 
 def load_bundled_makers(con: duckdb.DuckDBPyConnection) -> list[LoadReport]:

@@ -112,6 +112,50 @@ class ControlEventsFile(_Strict):
         return self
 
 
+class GroupMember(_Strict):
+    iso2: Iso2
+    valid_from: date | None = None
+    valid_to: date | None = None  # exclusive
+
+    @model_validator(mode="after")
+    def _ordered(self) -> GroupMember:
+        if self.valid_from and self.valid_to and self.valid_to <= self.valid_from:
+            raise ValueError(
+                f"{self.iso2}: valid_to {self.valid_to} is not after valid_from {self.valid_from}"
+            )
+        return self
+
+
+class CountryGroup(_Strict):
+    group: Annotated[str, Field(pattern=r"^[A-Z0-9_]{2,20}$")]
+    description: Annotated[str, Field(min_length=1)]
+    reference: str | None = None
+    members: Annotated[list[GroupMember], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _members_once(self) -> CountryGroup:
+        codes = [m.iso2 for m in self.members]
+        repeated = sorted({c for c in codes if codes.count(c) > 1})
+        if repeated:
+            raise ValueError(
+                f"group {self.group}: listed more than once: {', '.join(repeated)} (one entry per member;"
+                " a country that left and rejoined needs a second group id)"
+            )
+        return self
+
+
+class CountryGroupsFile(_Strict):
+    groups: Annotated[list[CountryGroup], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_groups(self) -> CountryGroupsFile:
+        ids = [g.group for g in self.groups]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate group: {', '.join(duplicates)}")
+        return self
+
+
 AliasKind = Literal["name_en", "name_ru", "comtrade", "custom"]
 
 

@@ -9,6 +9,7 @@ Spark dialect. The conformance tests run every query through both paths and comp
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,12 +26,24 @@ from sanctrace.errors import UserError
 ParamValue = str | int | float | Decimal | bool | dt.date | None
 
 
+_VIEW_MARK = re.compile(r"^--\s*materialize:\s*view\s*$", re.MULTILINE)
+
+
 @dataclass(frozen=True)
 class SqlQuery:
-    """One analytics query: a SELECT in the DuckDB dialect with ``$name`` parameters."""
+    """One analytics query: a SELECT in the DuckDB dialect with ``$name`` parameters.
+
+    A file with the line ``-- materialize: view`` is kept as a view on DuckDB (computed when read)
+    instead of a table: for per-line results that are cheap joins of ``declarations`` with small
+    tables, where writing ten million rows would cost more than every reader recomputing them.
+    """
 
     name: str
     text: str
+
+    @property
+    def as_view(self) -> bool:
+        return _VIEW_MARK.search(self.text) is not None
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -160,10 +173,25 @@ class DuckDBEngine:
     def materialize(
         self, query: SqlQuery, table: str, params: Mapping[str, ParamValue] | None = None
     ) -> None:
+        name = _identifier(table)
+        if query.as_view:
+            # A view cannot hold bound parameters: they are written in as typed literals.
+            self._drop(name, "TABLE")
+            self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {render(query, params, 'duckdb')}")
+            return
         body = query.text.strip().rstrip(";")
-        self.con.execute(
-            f"CREATE OR REPLACE TABLE {_identifier(table)} AS {body}", _checked_params(query, params)
-        )
+        self._drop(name, "VIEW")
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {body}", _checked_params(query, params))
+
+    def _drop(self, name: str, kind: str) -> None:
+        """Drop ``name`` if it exists as a ``kind`` (a query may change from table to view)."""
+        found = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'"
+            " AND table_type = ?",
+            [name, "VIEW" if kind == "VIEW" else "BASE TABLE"],
+        ).fetchone()
+        if found and found[0]:
+            self.con.execute(f"DROP {kind} {name}")
 
     def create_empty(
         self, query: SqlQuery, table: str, params: Mapping[str, ParamValue] | None = None
@@ -174,6 +202,7 @@ class DuckDBEngine:
         types whichever engine ran the query (Spark's date_trunc gives timestamps, for example).
         """
         body = query.text.strip().rstrip(";")
+        self._drop(_identifier(table), "VIEW")
         self.con.execute(
             f"CREATE OR REPLACE TABLE {_identifier(table)} AS SELECT * FROM ({body}) LIMIT 0",
             _checked_params(query, params),

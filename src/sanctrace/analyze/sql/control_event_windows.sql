@@ -44,8 +44,10 @@ WITH events AS (
 ),
 scoped AS (
     SELECT bl.basket, sr.route, sr.registration_date, sr.value_usd
-    FROM basket_lines AS bl
-    JOIN shipment_routes AS sr ON sr.line_id = bl.line_id
+    FROM shipment_routes AS sr
+    JOIN basket_codes AS bl
+        ON bl.code = coalesce(sr.commodity_code, sr.hs6)
+        AND bl.registration_date IS NOT DISTINCT FROM sr.registration_date
     WHERE sr.destination_country = $target
         AND ($origin IS NULL OR sr.origin_country = $origin)
 ),

@@ -19,9 +19,11 @@
 --                  sent the hub (FOB, annualised) beyond what the hub says it received (CIF,
 --                  annualised, taken at the smallest uplift so the gap is not overstated); NULL
 --                  unless both sides report in this currency, and for the target's own row.
---   Groups: the 27 EU member states (as of 2020-02-01) form reporter_group 'EU27'; every other
---   country is its own group (reporter_group = its ISO-2 code). Flows inside a group (an EU
---   member as partner of EU27) are left out.
+--   Groups: the members of each group in table country_groups (config/country_groups.yaml: 'EU27',
+--   the 27 EU member states since 2020-02-01) in force on $post_from form one reporter_group; every
+--   other country is its own group (reporter_group = its ISO-2 code). A country in two groups
+--   counts in the alphabetically first. Flows inside a group (an EU member as partner of EU27) are
+--   left out.
 --   Months covered: a window is clipped to the months the reporters have any monthly row in
 --   trade_flows in this currency (any goods, any partner): baseline = [$baseline_from,
 --   $baseline_to] and post = [$post_from, $post_to or the last month with data], both bounds
@@ -59,14 +61,12 @@
 --   * A surge is a pattern to check: demand in the hub may have grown for its own reasons.
 --   * Coverage is inferred from the rows present: a reporter whose data stop early in one file but
 --     not another is assumed covered up to its latest row.
-WITH country_groups AS (
-    SELECT iso2, 'EU27' AS country_group
-    FROM (
-        VALUES
-            ('AT'), ('BE'), ('BG'), ('CY'), ('CZ'), ('DE'), ('DK'), ('EE'), ('ES'), ('FI'), ('FR'),
-            ('GR'), ('HR'), ('HU'), ('IE'), ('IT'), ('LT'), ('LU'), ('LV'), ('MT'), ('NL'), ('PL'),
-            ('PT'), ('RO'), ('SE'), ('SI'), ('SK')
-    ) AS eu27 (iso2)
+WITH member_of AS (
+    SELECT iso2, min(country_group) AS country_group
+    FROM country_groups
+    WHERE (valid_from IS NULL OR valid_from <= CAST($post_from AS DATE))
+        AND (valid_to IS NULL OR valid_to > CAST($post_from AS DATE))
+    GROUP BY iso2
 ),
 monthly AS (
     SELECT
@@ -80,8 +80,8 @@ monthly AS (
         f.value,
         f.currency
     FROM basket_flows AS f
-    LEFT JOIN country_groups AS rg ON rg.iso2 = f.reporter
-    LEFT JOIN country_groups AS pg ON pg.iso2 = f.partner
+    LEFT JOIN member_of AS rg ON rg.iso2 = f.reporter
+    LEFT JOIN member_of AS pg ON pg.iso2 = f.partner
     WHERE f.period_type = 'month'
 ),
 coverage AS (
@@ -92,7 +92,7 @@ coverage AS (
         min(t.period_start) AS first_month,
         max(t.period_start) AS last_month
     FROM trade_flows AS t
-    LEFT JOIN country_groups AS g ON g.iso2 = t.reporter
+    LEFT JOIN member_of AS g ON g.iso2 = t.reporter
     WHERE t.period_type = 'month'
     GROUP BY t.reporter, coalesce(g.country_group, t.reporter), t.currency
 ),

@@ -114,8 +114,10 @@ decl_imports AS (
             AS declared_indirect,
         CAST(coalesce(sum(CASE WHEN sr.route = 'unknown' THEN sr.value_usd END), 0) AS DECIMAL(38, 2))
             AS declared_unknown_route
-    FROM basket_lines AS bl
-    JOIN shipment_routes AS sr ON sr.line_id = bl.line_id
+    FROM shipment_routes AS sr
+    JOIN basket_codes AS bl
+        ON bl.code = coalesce(sr.commodity_code, sr.hs6)
+        AND bl.registration_date IS NOT DISTINCT FROM sr.registration_date
     WHERE sr.destination_country = $target
         AND sr.origin_country IS NOT NULL
         AND sr.origin_country <> $target

@@ -73,106 +73,68 @@
 --     as occasional.
 --   * The split window is a self-join within each (shipper, consignee, hs6): a pair with thousands
 --     of lines costs the square of that.
-WITH valued AS (
-    SELECT
-        d.line_id,
-        d.hs6,
-        d.registration_date,
-        d.value_usd,
-        CAST(d.value_usd AS DOUBLE) AS value_double,
-        d.origin_country,
-        d.dispatch_country,
-        coalesce(d.shipper_party_id, nullif(upper(trim(d.shipper_name)), '')) AS shipper_key,
-        coalesce(d.consignee_party_id, nullif(upper(trim(d.consignee_name)), '')) AS consignee_key,
-        CASE
-            WHEN d.quantity > 0 AND upper(trim(d.quantity_unit)) IN (
-                'ШТ', 'ШТ.', '796', 'PCS', 'PC', 'PCE', 'PIECE', 'PIECES', 'EA', 'EACH', 'U', 'UNIT',
-                'UNITS', 'NAR'
-            ) THEN 'per_unit'
-            WHEN d.net_kg > 0 THEN 'per_kg'
-        END AS basis,
-        d.quantity,
-        d.net_kg,
-        d.source_id,
-        d.row_number
-    FROM declarations AS d
-    WHERE d.hs6 IS NOT NULL AND d.value_usd > 0
-),
-priced AS (
-    SELECT
-        v.*,
-        CASE
-            WHEN v.basis = 'per_unit' THEN v.value_double / v.quantity
-            ELSE v.value_double / v.net_kg
-        END AS unit_value
-    FROM valued AS v
-    WHERE v.basis IS NOT NULL
-),
-groups AS (
+-- Performance: the lines come from the view price_lines (unit values, keys, maker); each CTE reads
+--   it with its own filter, and only flagged lines are carried to the output.
+WITH groups AS (
     SELECT hs6, basis, count(*) AS group_lines, median(ln(unit_value)) AS log_median
-    FROM priced
+    FROM price_lines
+    WHERE basis IS NOT NULL
     GROUP BY hs6, basis
     HAVING count(*) >= $price_min_lines
 ),
 spreads AS (
     SELECT p.hs6, p.basis, median(abs(ln(p.unit_value) - g.log_median)) AS mad
-    FROM priced AS p
+    FROM price_lines AS p
     JOIN groups AS g ON g.hs6 = p.hs6 AND g.basis = p.basis
     GROUP BY p.hs6, p.basis
 ),
-scored AS (
+outliers AS (
     SELECT
         p.*,
         g.group_lines,
         g.log_median,
         s.mad,
         0.6745 * (ln(p.unit_value) - g.log_median) / s.mad AS robust_z
-    FROM priced AS p
+    FROM price_lines AS p
     JOIN groups AS g ON g.hs6 = p.hs6 AND g.basis = p.basis
     JOIN spreads AS s ON s.hs6 = p.hs6 AND s.basis = p.basis
     WHERE s.mad > 0
-),
-attributed AS (
-    SELECT p.*, m.maker, m.hq_country
-    FROM priced AS p
-    LEFT JOIN maker_attribution AS m ON m.line_id = p.line_id
+        AND abs(0.6745 * (ln(p.unit_value) - g.log_median) / s.mad) >= $price_z
 ),
 direct_norms AS (
     SELECT maker, hs6, basis, count(*) AS group_lines, median(unit_value) AS direct_median
-    FROM attributed
-    WHERE maker IS NOT NULL AND dispatch_country = hq_country
+    FROM price_lines
+    WHERE basis IS NOT NULL AND maker IS NOT NULL AND dispatch_country = hq_country
     GROUP BY maker, hs6, basis
     HAVING count(*) >= $price_min_lines
 ),
 line_norms AS (
     SELECT hs6, median(value_double) AS median_line_value
-    FROM valued
+    FROM price_lines
     GROUP BY hs6
     HAVING count(*) >= $price_min_lines
 ),
-keyed AS (
-    SELECT *
-    FROM valued
-    WHERE shipper_key IS NOT NULL AND consignee_key IS NOT NULL AND registration_date IS NOT NULL
-),
 pairs AS (
     SELECT shipper_key, consignee_key, hs6, count(*) AS pair_lines
-    FROM keyed
+    FROM price_lines
+    WHERE shipper_key IS NOT NULL AND consignee_key IS NOT NULL AND registration_date IS NOT NULL
     GROUP BY shipper_key, consignee_key, hs6
 ),
 span AS (
     SELECT date_diff('day', min(registration_date), max(registration_date)) + 1 AS days
-    FROM keyed
+    FROM price_lines
+    WHERE shipper_key IS NOT NULL AND consignee_key IS NOT NULL AND registration_date IS NOT NULL
 ),
--- Only pairs that ship rarely (rule (c) of the split rule) can be flagged, so only their lines
+-- Only pairs that ship rarely (rule (d) of the split rule) can be flagged, so only their lines
 -- enter the self-join: a regular distributor's thousands of lines would make it quadratic.
 rare AS (
-    SELECT k.*
-    FROM keyed AS k
+    SELECT k.*, pr.pair_lines
+    FROM price_lines AS k
     JOIN pairs AS pr
         ON pr.shipper_key = k.shipper_key AND pr.consignee_key = k.consignee_key AND pr.hs6 = k.hs6
     CROSS JOIN span
-    WHERE pr.pair_lines * (2 * $split_window_days + 1) < span.days
+    WHERE k.registration_date IS NOT NULL
+        AND pr.pair_lines * (2 * $split_window_days + 1) < span.days
 ),
 bursts AS (
     SELECT
@@ -187,75 +149,68 @@ bursts AS (
         AND b.registration_date >= a.registration_date - INTERVAL ($split_window_days) DAY
         AND b.registration_date <= a.registration_date + INTERVAL ($split_window_days) DAY
     GROUP BY a.line_id
-),
-flags AS (
-    SELECT
-        line_id,
-        CASE WHEN robust_z < 0 THEN 'undervalued' ELSE 'marked_up' END AS reason,
-        'hs6_log_median' AS reference_kind,
-        exp(log_median) AS reference_value,
-        mad AS dispersion,
-        group_lines,
-        robust_z,
-        abs(robust_z) AS score,
-        CAST($price_z AS DOUBLE) AS threshold
-    FROM scored
-    WHERE abs(robust_z) >= $price_z
-    UNION ALL
-    SELECT
-        a.line_id,
-        'resale_markup',
-        'maker_direct_median',
-        n.direct_median,
-        CAST(NULL AS DOUBLE),
-        n.group_lines,
-        CAST(NULL AS DOUBLE),
-        a.unit_value / n.direct_median,
-        CAST($markup_ratio AS DOUBLE)
-    FROM attributed AS a
-    JOIN direct_norms AS n ON n.maker = a.maker AND n.hs6 = a.hs6 AND n.basis = a.basis
-    WHERE a.dispatch_country <> a.hq_country
-        AND a.unit_value >= $markup_ratio * n.direct_median
-    UNION ALL
-    SELECT
-        k.line_id,
-        'split',
-        'hs6_median_line_value',
-        n.median_line_value,
-        CAST(NULL AS DOUBLE),
-        b.burst_lines,
-        CAST(NULL AS DOUBLE),
-        b.burst_value / n.median_line_value,
-        CAST($split_min_lines AS DOUBLE)
-    FROM keyed AS k
-    JOIN bursts AS b ON b.line_id = k.line_id
-    JOIN line_norms AS n ON n.hs6 = k.hs6
-    JOIN pairs AS pr
-        ON pr.shipper_key = k.shipper_key AND pr.consignee_key = k.consignee_key AND pr.hs6 = k.hs6
-    CROSS JOIN span
-    WHERE b.burst_lines >= $split_min_lines
-        AND pr.pair_lines * (2 * $split_window_days + 1) < span.days
-        AND k.value_double < n.median_line_value
-        AND b.burst_value >= n.median_line_value
 )
 SELECT
-    f.line_id,
-    f.reason,
-    v.hs6,
-    v.basis,
-    p.unit_value,
-    v.value_usd,
-    f.reference_kind,
-    f.reference_value,
-    f.dispersion,
-    f.group_lines,
-    f.robust_z,
-    f.score,
-    f.threshold,
-    m.maker,
-    v.source_id,
-    v.row_number
-FROM flags AS f
-JOIN valued AS v ON v.line_id = f.line_id
-LEFT JOIN priced AS p ON p.line_id = f.line_id
-LEFT JOIN maker_attribution AS m ON m.line_id = f.line_id
+    line_id,
+    hs6,
+    basis,
+    unit_value,
+    value_usd,
+    CASE WHEN robust_z < 0 THEN 'undervalued' ELSE 'marked_up' END AS reason,
+    'hs6_log_median' AS reference_kind,
+    exp(log_median) AS reference_value,
+    mad AS dispersion,
+    group_lines,
+    robust_z,
+    abs(robust_z) AS score,
+    CAST($price_z AS DOUBLE) AS threshold,
+    maker,
+    source_id,
+    row_number
+FROM outliers
+UNION ALL
+SELECT
+    a.line_id,
+    a.hs6,
+    a.basis,
+    a.unit_value,
+    a.value_usd,
+    'resale_markup',
+    'maker_direct_median',
+    n.direct_median,
+    CAST(NULL AS DOUBLE),
+    n.group_lines,
+    CAST(NULL AS DOUBLE),
+    a.unit_value / n.direct_median,
+    CAST($markup_ratio AS DOUBLE),
+    a.maker,
+    a.source_id,
+    a.row_number
+FROM price_lines AS a
+JOIN direct_norms AS n ON n.maker = a.maker AND n.hs6 = a.hs6 AND n.basis = a.basis
+WHERE a.dispatch_country <> a.hq_country
+    AND a.unit_value >= $markup_ratio * n.direct_median
+UNION ALL
+SELECT
+    k.line_id,
+    k.hs6,
+    k.basis,
+    k.unit_value,
+    k.value_usd,
+    'split',
+    'hs6_median_line_value',
+    n.median_line_value,
+    CAST(NULL AS DOUBLE),
+    b.burst_lines,
+    CAST(NULL AS DOUBLE),
+    b.burst_value / n.median_line_value,
+    CAST($split_min_lines AS DOUBLE),
+    k.maker,
+    k.source_id,
+    k.row_number
+FROM rare AS k
+JOIN bursts AS b ON b.line_id = k.line_id
+JOIN line_norms AS n ON n.hs6 = k.hs6
+WHERE b.burst_lines >= $split_min_lines
+    AND k.value_double < n.median_line_value
+    AND b.burst_value >= n.median_line_value

@@ -35,8 +35,10 @@ WITH monthly AS (
         sum(sr.value_usd) AS value_usd,
         count(*) AS lines,
         count(*) - count(sr.value_usd) AS lines_without_value
-    FROM basket_lines AS bl
-    JOIN shipment_routes AS sr ON sr.line_id = bl.line_id
+    FROM shipment_routes AS sr
+    JOIN basket_codes AS bl
+        ON bl.code = coalesce(sr.commodity_code, sr.hs6)
+        AND bl.registration_date IS NOT DISTINCT FROM sr.registration_date
     WHERE sr.destination_country = $target
         AND ($origin IS NULL OR sr.origin_country = $origin)
     GROUP BY bl.basket, sr.month, sr.route, sr.hub_country

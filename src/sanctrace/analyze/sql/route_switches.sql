@@ -64,8 +64,10 @@ WITH routed AS (
         sr.assessed_route AS route,
         sr.assessed_hub_country AS hub_country,
         (sr.assessed_route <> sr.route) AS relabelled
-    FROM basket_lines AS bl
-    JOIN shipment_routes AS sr ON sr.line_id = bl.line_id
+    FROM shipment_routes AS sr
+    JOIN basket_codes AS bl
+        ON bl.code = coalesce(sr.commodity_code, sr.hs6)
+        AND bl.registration_date IS NOT DISTINCT FROM sr.registration_date
     WHERE sr.destination_country = $target
         AND ($origin IS NULL OR sr.origin_country = $origin
             OR (sr.assessed_route <> sr.route AND sr.maker_hq_country = $origin))

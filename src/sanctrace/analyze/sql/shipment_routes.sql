@@ -39,6 +39,10 @@
 --   * The trading country does not enter the route; a TW-made machine dispatched from TW but sold
 --     by a Chinese trader is 'direct'. Compare trading_country yourself to find such cases.
 --   * month is NULL when registration_date is missing; such lines still count in every total.
+-- Performance: a view (computed when read): every reader needs a few of its columns, and writing
+--   ten million wide rows cost more than the readers' own scans. maker_combinations (one row per
+--   distinct manufacturer, trademark, origin and dispatch) gives the maker's HQ.
+-- materialize: view
 WITH routed AS (
     SELECT
         d.*,
@@ -60,7 +64,11 @@ WITH routed AS (
             ELSE 'indirect'
         END AS maker_route
     FROM declarations AS d
-    LEFT JOIN maker_attribution AS ma ON ma.line_id = d.line_id
+    LEFT JOIN maker_combinations AS ma
+        ON ma.manufacturer_text IS NOT DISTINCT FROM d.manufacturer_text
+        AND ma.trademark_text IS NOT DISTINCT FROM d.trademark_text
+        AND ma.origin_country IS NOT DISTINCT FROM d.origin_country
+        AND ma.dispatch_country IS NOT DISTINCT FROM d.dispatch_country
     WHERE ($period_from IS NULL OR d.registration_date >= $period_from)
         AND ($period_to IS NULL OR d.registration_date <= $period_to)
 ),
