@@ -33,33 +33,58 @@ def _basket_heading(basket: str, many: bool) -> str:
     return f"<h3>Basket {fmt.esc(basket)}</h3>" if many else ""
 
 
-def headline(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
-    parts = []
-    for scope in scopes:
-        figures = data.headline(con, scope.basket)
+def _each_basket(scopes: list[Scope], intro: str, body: Callable[[Scope, int], list[str]]) -> str:
+    """A section: its introduction, then per basket a heading (when there are several) and ``body``.
+
+    ``body`` gets the scope and its 1-based position (chart ids must be unique in the page).
+    """
+    parts = [intro] if intro else []
+    for index, scope in enumerate(scopes, start=1):
         parts.append(_basket_heading(scope.basket, len(scopes) > 1))
-        parts.append(tables.headline_cards(figures, scope.target, scope.origin))
-        parts.append(
+        parts.extend(body(scope, index))
+    return "\n".join(parts)
+
+
+def _listed(
+    rows: list[data.Row],
+    columns: list[tables.Column],
+    empty: str,
+    reproduced: tuple[str, str, dict[str, object]],
+    after_row: Callable[[data.Row], str] | None = None,
+) -> list[str]:
+    """A table of ``rows`` and how to reproduce it, or the ``empty`` note when there are none."""
+    if not rows:
+        return [f'<p class="note">{fmt.esc(empty)}</p>']
+    sentence, sql, values = reproduced
+    return [tables.table(columns, rows, after_row=after_row), reproduce(sentence, sql, values)]
+
+
+def headline(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
+    def body(scope: Scope, _: int) -> list[str]:
+        return [
+            tables.headline_cards(data.headline(con, scope.basket), scope.target, scope.origin),
             reproduce(
                 "These figures are sums over the route_monthly table of the analysis:",
                 data.HEADLINE_SQL,
                 {"basket": scope.basket},
-            )
-        )
-    return "\n".join(parts)
+            ),
+        ]
+
+    return _each_basket(scopes, "", body)
 
 
 def routes(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
-    parts = [
+    intro = (
         '<p class="note">Stacked bars: value per month that arrived directly from the origin country'
         " and via each third country (hub). Dashed lines mark the controls in force from that date.</p>"
-    ]
-    for index, scope in enumerate(scopes, start=1):
+    )
+
+    def body(scope: Scope, index: int) -> list[str]:
+        parts: list[str] = []
         rows = data.route_monthly(con, scope.basket)
         months = [r["month"] for r in rows]
         events = data.control_events(con, scope.basket, min(months, default=None), max(months, default=None))
         fig = charts.route_figure(scope.basket, rows, events)
-        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
         chart = charts.figure_html(fig, f"chart-{index}")
         parts.append(f'<div class="chart" id="chart-{index}-box">{chart}</div>')
         if events:
@@ -74,7 +99,9 @@ def routes(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
                 {"basket": scope.basket},
             )
         )
-    return "\n".join(parts)
+        return parts
+
+    return _each_basket(scopes, intro, body)
 
 
 def _party_evidence(con: duckdb.DuckDBPyConnection, scope: Scope, role: str) -> Callable[[data.Row], str]:
@@ -86,9 +113,8 @@ def _party_evidence(con: duckdb.DuckDBPyConnection, scope: Scope, role: str) -> 
 
 
 def parties(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
-    parts = []
-    for scope in scopes:
-        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
+    def body(scope: Scope, _: int) -> list[str]:
+        parts: list[str] = []
         for role in data.party_roles(con, scope.basket):
             rows = data.top_parties(con, scope.basket, role)
             parts.append(f"<h4>{fmt.esc(ROLE_TITLES.get(role, role))}</h4>")
@@ -98,7 +124,9 @@ def parties(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
             parts.append(
                 reproduce("The table lists these rows of top_parties:", data.TOP_PARTIES_SQL, values)
             )
-    return "\n".join(parts)
+        return parts
+
+    return _each_basket(scopes, "", body)
 
 
 def _switch_evidence(con: duckdb.DuckDBPyConnection, scope: Scope) -> Callable[[data.Row], str]:
@@ -111,34 +139,34 @@ def _switch_evidence(con: duckdb.DuckDBPyConnection, scope: Scope) -> Callable[[
 
 
 def switches(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
-    parts = [
+    intro = (
         '<p class="note">Consignees that received the basket both directly from the origin country'
         " and via a third country, strongest switch first (up to 25): the last direct shipment, the"
         " first indirect one, the value and lines on each side, and the score (1 = a clean, balanced,"
         " well-supported switch; the formula is in route_switches.sql). A line declared as made in the"
         " country it was shipped from, whose maker is headquartered elsewhere and flagged as a relabel"
         " suspect, counts as indirect via that country (column: of which relabelled).</p>"
-    ]
-    for scope in scopes:
-        rows = data.route_switches(con, scope.basket)
-        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
-        if not rows:
-            parts.append('<p class="note">No consignee of this basket used both routes.</p>')
-            continue
-        parts.append(tables.table(tables.SWITCH_COLUMNS, rows, after_row=_switch_evidence(con, scope)))
-        parts.append(
-            reproduce(
+    )
+
+    def body(scope: Scope, _: int) -> list[str]:
+        return _listed(
+            data.route_switches(con, scope.basket),
+            tables.SWITCH_COLUMNS,
+            "No consignee of this basket used both routes.",
+            (
                 "The table lists these rows of route_switches:",
                 data.ROUTE_SWITCHES_SQL,
                 {"basket": scope.basket},
-            )
+            ),
+            after_row=_switch_evidence(con, scope),
         )
-    return "\n".join(parts)
+
+    return _each_basket(scopes, intro, body)
 
 
 def indirect(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
     """The difference method (case A): imports of origin goods minus the origin's reported exports."""
-    parts = [
+    intro = (
         '<p class="note">The difference method: what the target imported of goods made in the origin '
         "country (from its trade statistics or from the declarations loaded here) minus what the origin "
         "reported exporting to the target. The result is a range, not a point: imports are valued CIF "
@@ -146,13 +174,14 @@ def indirect(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
         "take up to the lag used in months to arrive. Totals add the monthly bounds, so the range shown "
         "is at least as wide as the truth. A negative bound means the data show no indirect trade. "
         "Values are never converted between currencies.</p>"
-    ]
-    for index, scope in enumerate(scopes, start=1):
+    )
+
+    def body(scope: Scope, index: int) -> list[str]:
+        parts: list[str] = []
         rows = data.indirect_summary(con, scope.basket, scope.target, scope.origin)
-        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
         if not rows:
             parts.append('<p class="note">No imports of origin goods to compare in this basket.</p>')
-            continue
+            return parts
         first = rows[0]
         band = f"{first['cif_fob_low']:.2f}–{first['cif_fob_high']:.2f}"
         parts.append(
@@ -185,25 +214,28 @@ def indirect(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
                 f'<p class="note">Charts for the {data.MAX_INDIRECT_SERIES} largest series only; '
                 "the table lists them all.</p>"
             )
-    return "\n".join(parts)
+        return parts
+
+    return _each_basket(scopes, intro, body)
 
 
 def hubs(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
     """Hub indicators from official statistics: surge, pass-through, share to the target."""
-    parts = [
+    intro = (
         '<p class="note">From official trade statistics (not the declarations): what each group of '
         "reporting countries exported to each third country, per year, before (baseline) and after "
         "(post) February 2022, and, where the hub reports its own trade, the share of its imports "
         "from that group it passed on to the target (pass-through) and the share of its exports going "
         "to the target. Amounts are annualised over the months the data cover and stay in the "
         "currency of the source. A surge is a pattern to check, not proof of diversion.</p>"
-    ]
-    for index, scope in enumerate(scopes, start=1):
+    )
+
+    def body(scope: Scope, index: int) -> list[str]:
+        parts: list[str] = []
         rows = data.hub_indicators(con, scope.basket)
-        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
         if not rows:
             parts.append('<p class="note">No trade statistics loaded for this basket.</p>')
-            continue
+            return parts
         groups: dict[tuple[str, str], list[data.Row]] = {}
         for row in rows:
             groups.setdefault((str(row["reporter_group"]), str(row["currency"])), []).append(row)
@@ -221,69 +253,66 @@ def hubs(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
                 {"basket": scope.basket},
             )
         )
-    return "\n".join(parts)
+        return parts
+
+    return _each_basket(scopes, intro, body)
 
 
 def makers(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
     """Who made the goods (from manufacturer and brand texts) and which lines look relabelled."""
-    parts = [
+    intro = (
         '<p class="note">The maker of each line is read from the manufacturer and brand texts through the '
         "alias table (maker_aliases: any script, users add their own). A line is relabel-suspect when a "
         "known maker's goods come under an unknown brand or another maker's brand, or when the declared "
         "origin is not the maker's home country but the country the goods were dispatched from. A "
         "suspicion is a reason to read the declaration, not a finding.</p>"
-    ]
-    for scope in scopes:
-        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
+    )
+
+    def body(scope: Scope, _: int) -> list[str]:
+        values: dict[str, object] = {"basket": scope.basket, "target": scope.target}
         rows = data.makers(con, scope.basket, scope.target)
-        if not rows:
-            parts.append('<p class="note">No attributed lines in this basket.</p>')
-            continue
-        parts.append(tables.table(tables.MAKER_COLUMNS, rows))
-        parts.append(
-            reproduce(
-                "The table lists these makers:",
-                data.MAKERS_SQL,
-                {"basket": scope.basket, "target": scope.target},
-            )
+        parts = _listed(
+            rows,
+            tables.MAKER_COLUMNS,
+            "No attributed lines in this basket.",
+            ("The table lists these makers:", data.MAKERS_SQL, values),
         )
-        suspects = data.relabel_suspects(con, scope.basket, scope.target)
+        suspects = data.relabel_suspects(con, scope.basket, scope.target) if rows else []
         if suspects:
             parts.append(f"<h4>Relabel-suspect lines (largest {data.MAX_FLAGGED_LINES})</h4>")
-            parts.append(tables.table(tables.RELABEL_COLUMNS, suspects))
-            parts.append(
-                reproduce(
-                    "These lines:",
-                    data.RELABEL_SQL,
-                    {"basket": scope.basket, "target": scope.target, "max_rows": data.MAX_FLAGGED_LINES},
-                )
+            parts += _listed(
+                suspects,
+                tables.RELABEL_COLUMNS,
+                "",
+                ("These lines:", data.RELABEL_SQL, {**values, "max_rows": data.MAX_FLAGGED_LINES}),
             )
-    return "\n".join(parts)
+        return parts
+
+    return _each_basket(scopes, intro, body)
 
 
 def prices(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
     """Unit values far from the norm, resale mark-ups and split shipments."""
-    parts = [
+    intro = (
         '<p class="note">Lines whose unit value is far from the median of the same HS-6 code (robust '
         "z-score), machines resold via a hub at several times the maker's own price, and shipments "
         "declared in lots within a few days; the rules and thresholds are in price_anomalies.sql and "
         "the analyze options.</p>"
-    ]
-    for scope in scopes:
-        parts.append(_basket_heading(scope.basket, len(scopes) > 1))
-        rows = data.price_anomalies(con, scope.basket)
-        if not rows:
-            parts.append('<p class="note">No price flag in this basket.</p>')
-            continue
-        parts.append(tables.table(tables.PRICE_COLUMNS, rows))
-        parts.append(
-            reproduce(
+    )
+
+    def body(scope: Scope, _: int) -> list[str]:
+        return _listed(
+            data.price_anomalies(con, scope.basket),
+            tables.PRICE_COLUMNS,
+            "No price flag in this basket.",
+            (
                 f"The {data.MAX_FLAGGED_LINES} strongest flags:",
                 data.PRICE_SQL,
                 {"basket": scope.basket, "max_rows": data.MAX_FLAGGED_LINES},
-            )
+            ),
         )
-    return "\n".join(parts)
+
+    return _each_basket(scopes, intro, body)
 
 
 def screening(con: duckdb.DuckDBPyConnection) -> str:
