@@ -10,7 +10,6 @@ import pytest
 from sanctrace.errors import UserError
 from sanctrace.sources import country_groups
 from sanctrace.sources.base import LoadOptions
-from sanctrace.sources.ingest import ensure_reference
 
 
 def _write(path: Path, text: str) -> Path:
@@ -61,11 +60,3 @@ def test_bad_files_are_refused_with_the_field_named(tmp_path: Path, text: str, m
     with pytest.raises(UserError, match=message):
         country_groups.load(con, _write(tmp_path / "bad.yaml", text), LoadOptions("mine"))
 
-
-def test_an_older_warehouse_gets_the_bundled_groups(con: duckdb.DuckDBPyConnection) -> None:
-    ensure_reference(con)
-    # as a warehouse from before schema version 5: neither the rows nor the file's load record
-    con.execute("DELETE FROM country_groups")
-    con.execute("DELETE FROM sources WHERE format = 'country-groups'")
-    ensure_reference(con)
-    assert con.execute("SELECT count(*) FROM country_groups WHERE country_group = 'EU27'").fetchone() == (27,)

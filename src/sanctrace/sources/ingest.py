@@ -110,16 +110,11 @@ def ensure_reference(con: duckdb.DuckDBPyConnection) -> list[LoadReport]:
     Country texts in every input are resolved through ``country_aliases``; without it every row
     would be quarantined as "unknown country".
     """
-    bundled = _optional("sanctrace.sources.bundled")
-    if bundled is None:
-        return []
     row = con.execute("SELECT count(*) FROM country_aliases").fetchone()
     if row is not None and int(row[0]) > 0:
-        # A warehouse made before country groups existed (schema version 5) gets the bundled ones.
-        groups = con.execute("SELECT count(*) FROM country_groups").fetchone()
-        if groups is not None and int(groups[0]) == 0:
-            added: list[LoadReport] = bundled.load_bundled_country_groups(con)
-            return added
+        return []
+    bundled = _optional("sanctrace.sources.bundled")
+    if bundled is None:
         return []
     reports: list[LoadReport] = bundled.load_bundled_reference(con)
     return reports

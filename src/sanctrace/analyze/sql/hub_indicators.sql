@@ -56,6 +56,9 @@
 --               AND period_type = 'month' AND period_start BETWEEN hub_post_from AND hub_post_to
 --
 -- Caveats:
+--   * A warehouse created before country_groups existed (schema version 5) has no groups, so every
+--     EU member is its own reporter_group: `sanctrace ingest <package>/config/country_groups.yaml
+--     --dataset reference` loads the bundled ones.
 --   * $origin does not apply: every reporter group is shown.
 --   * Yearly rows are not used; load monthly statistics.
 --   * A surge is a pattern to check: demand in the hub may have grown for its own reasons.
