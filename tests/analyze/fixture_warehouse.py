@@ -290,6 +290,7 @@ INPUT_TABLES = (
     "maker_aliases",
     "maker_text_keys",
     "country_groups",
+    "exchange_rates",
 )
 
 

@@ -139,3 +139,31 @@ def test_reconciliation_puts_both_methods_side_by_side(analysed: duckdb.DuckDBPy
         dt.date(2023, 1, 1),
     )
     assert only_declarations == (None, Decimal("4470000.00"), None)
+
+
+def test_exports_in_euros_are_converted_for_dollar_imports_with_the_month_rate() -> None:
+    con = build_warehouse()
+    # Taiwan's export rows as if reported in euros; rates for February and March only.
+    con.execute("UPDATE trade_flows SET currency = 'EUR' WHERE reporter = 'TW' AND flow = 'export'")
+    con.execute(
+        "INSERT INTO exchange_rates VALUES ('EUR', DATE '2023-02-01', 1.10, 99, 2),"
+        " ('EUR', DATE '2023-03-01', 1.20, 99, 3)"
+    )
+    run_analyses(DuckDBEngine(con), AnalysisParams())
+    row = one(
+        con,
+        "SELECT origin_exports_min, origin_exports_max, export_months_reported, exports_converted_from"
+        " FROM indirect_estimates WHERE method = 'declarations' AND basket = 'chpl_4b' AND origin = 'TW'"
+        " AND period = ? AND currency = 'USD'",
+        MARCH,
+    )
+    # March 200,000 x 1.20 and February 600,000 x 1.10; January has no rate, so it counts as 0 and
+    # only two of the three months are reported.
+    assert row[0] == pytest.approx(0.0)
+    assert row[1] == pytest.approx(660000.0)
+    assert row[2:] == (2, "EUR")
+
+
+def test_exports_reported_in_dollars_are_not_converted(analysed: duckdb.DuckDBPyConnection) -> None:
+    rows = analysed.execute("SELECT DISTINCT exports_converted_from FROM indirect_estimates").fetchall()
+    assert rows == [(None,)]

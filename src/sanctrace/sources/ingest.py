@@ -85,6 +85,7 @@ def registry() -> list[FormatEntry]:
         ("sanctrace.sources.baskets", _single),
         ("sanctrace.sources.control_events", _single),
         ("sanctrace.sources.country_groups", _single),
+        ("sanctrace.sources.exchange_rates", _single),
         ("sanctrace.sources.maker_aliases", _single),
         ("sanctrace.sources.ftm", _single),
         ("sanctrace.sources.countries", _single),

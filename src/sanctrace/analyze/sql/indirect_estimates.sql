@@ -42,7 +42,8 @@
 --   origin_exports, origin_exports_min, origin_exports_max, export_months_reported (how many of
 --   the months t-$lag_months .. t have an export row; less than $lag_months + 1 near the start of
 --   the origin's data means the exports side may be short), export_rows, export_sources (NULL when
---   no export row is in the window), indirect_low,
+--   no export row is in the window), exports_converted_from (the currencies converted to USD with
+--   exchange_rates, comma-joined; NULL when none), indirect_low,
 --   indirect_central, indirect_high (DOUBLE; may be negative: the imports do not exceed what the
 --   origin reported sending, so the data show no indirect trade), cif_fob_low, cif_fob_high,
 --   lag_months (the parameters used, so a stored row says how it was made).
@@ -60,9 +61,13 @@
 --   and each row's source_id + row_number lead back to the file.
 --
 -- Caveats:
---   * Currencies are never converted: statistics in EUR meet exports in EUR only; declarations
---     (value_usd) meet exports reported in USD only. A pair in different currencies has
---     origin_exports 0 and export_months_reported 0: read that as "no comparable exports".
+--   * Currencies: imports are never converted. Exports are compared in the imports' currency: as
+--     reported, and, for USD imports (declarations, or statistics in USD), also converted from
+--     another currency with the monthly rate in table exchange_rates (loaded by the user, e.g. the
+--     ECB's USD reference rate) when the origin reports no USD row for that basket and month;
+--     exports_converted_from names the currencies converted (NULL: none). Without a rate for a
+--     month the row is not converted and that month counts as no comparable exports
+--     (export_months_reported is lower).
 --   * Russia stopped publishing detailed trade statistics in April 2022; Taiwan does not report to
 --     Comtrade (load Taiwan's own statistics, reporter TW). Compare at HS-6 or coarser: baskets
 --     with national prefixes (> 6 digits) match different goods in different countries.
@@ -160,6 +165,39 @@ imports AS (
         declared_unknown_route
     FROM decl_imports
 ),
+native_exports AS (
+    SELECT basket, reporter, partner, month_index, period_start, currency, value, source_id
+    FROM basket_flows
+    WHERE partner = $target
+        AND flow = 'export'
+        AND period_type = 'month'
+        AND ($origin IS NULL OR reporter = $origin)
+),
+-- Every export row as reported, plus its US-dollar equivalent (value x exchange_rates.usd_per_unit
+-- of its month) when it is in another currency and the origin reports no USD row for that basket,
+-- partner and month: so declarations (USD) meet exports reported in EUR.
+export_rows_in AS (
+    SELECT
+        basket, reporter, partner, month_index, currency, value, source_id,
+        CAST(NULL AS VARCHAR) AS converted_from
+    FROM native_exports
+    UNION ALL
+    SELECT
+        n.basket, n.reporter, n.partner, n.month_index, 'USD' AS currency,
+        CAST(CAST(n.value AS DOUBLE) * r.usd_per_unit AS DECIMAL(20, 2)) AS value, n.source_id,
+        n.currency AS converted_from
+    FROM native_exports AS n
+    JOIN exchange_rates AS r ON r.currency = n.currency AND r.month = n.period_start
+    WHERE n.currency <> 'USD'
+        AND NOT EXISTS (
+            SELECT 1
+            FROM native_exports AS u
+            WHERE u.currency = 'USD'
+                AND u.basket = n.basket
+                AND u.reporter = n.reporter
+                AND u.month_index = n.month_index
+        )
+),
 exports AS (
     SELECT
         basket,
@@ -168,12 +206,9 @@ exports AS (
         month_index,
         currency,
         sum(value) AS origin_exports,
-        count(*) AS export_rows
-    FROM basket_flows
-    WHERE partner = $target
-        AND flow = 'export'
-        AND period_type = 'month'
-        AND ($origin IS NULL OR reporter = $origin)
+        count(*) AS export_rows,
+        string_agg(DISTINCT converted_from, ',' ORDER BY converted_from) AS converted_from
+    FROM export_rows_in
     GROUP BY basket, reporter, partner, month_index, currency
 ),
 lags AS (
@@ -192,12 +227,10 @@ export_sources AS (
             AS export_sources
     FROM imports AS i
     CROSS JOIN lags AS l
-    JOIN basket_flows AS f
+    JOIN export_rows_in AS f
         ON f.basket = i.basket
         AND f.reporter = i.origin
         AND f.partner = i.target
-        AND f.flow = 'export'
-        AND f.period_type = 'month'
         AND f.currency = i.currency
         AND f.month_index = i.month_index - l.lag_k
     GROUP BY i.method, i.basket, i.origin, i.period, i.currency
@@ -219,7 +252,8 @@ windowed AS (
         i.declared_unknown_route,
         l.lag_k,
         CAST(coalesce(e.origin_exports, 0) AS DOUBLE) AS exports_k,
-        e.export_rows
+        e.export_rows,
+        e.converted_from
     FROM imports AS i
     CROSS JOIN lags AS l
     LEFT JOIN exports AS e
@@ -248,7 +282,8 @@ banded AS (
         min(exports_k) AS origin_exports_min,
         max(exports_k) AS origin_exports_max,
         count(export_rows) AS export_months_reported,
-        CAST(coalesce(sum(export_rows), 0) AS BIGINT) AS export_rows
+        CAST(coalesce(sum(export_rows), 0) AS BIGINT) AS export_rows,
+        string_agg(DISTINCT converted_from, ',' ORDER BY converted_from) AS exports_converted_from
     FROM windowed
     GROUP BY
         method,
@@ -285,6 +320,7 @@ SELECT
     b.export_months_reported,
     b.export_rows,
     s.export_sources,
+    b.exports_converted_from,
     CAST(b.target_imports AS DOUBLE) / CAST($cif_fob_high AS DOUBLE) - b.origin_exports_max AS indirect_low,
     CAST(b.target_imports AS DOUBLE) / ((CAST($cif_fob_low AS DOUBLE) + CAST($cif_fob_high AS DOUBLE)) / 2)
         - b.origin_exports AS indirect_central,

@@ -107,7 +107,8 @@ INDIRECT_SUMMARY_SQL = """SELECT origin, method, currency, count(*) AS months, m
     max(period) AS last_month, sum(target_imports) AS target_imports, sum(origin_exports) AS origin_exports,
     sum(indirect_low) AS indirect_low, sum(indirect_high) AS indirect_high,
     sum(declared_indirect) AS declared_indirect, min(cif_fob_low) AS cif_fob_low,
-    max(cif_fob_high) AS cif_fob_high, max(lag_months) AS lag_months
+    max(cif_fob_high) AS cif_fob_high, max(lag_months) AS lag_months,
+    string_agg(DISTINCT exports_converted_from, ',' ORDER BY exports_converted_from) AS exports_converted_from
 FROM indirect_estimates
 WHERE basket = $basket AND target = $target AND ($origin IS NULL OR origin = $origin)
 GROUP BY origin, method, currency

@@ -173,7 +173,9 @@ def indirect(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
         "and exports FOB (the imports are divided by an uplift between the two bounds used), and goods "
         "take up to the lag used in months to arrive. Totals add the monthly bounds, so the range shown "
         "is at least as wide as the truth. A negative bound means the data show no indirect trade. "
-        "Values are never converted between currencies.</p>"
+        "Imports stay in their currency; exports reported in another currency are converted to US "
+        "dollars with the monthly rates loaded (exchange_rates) to meet dollar imports, and the table "
+        "says which currencies were converted.</p>"
     )
 
     def body(scope: Scope, index: int) -> list[str]:

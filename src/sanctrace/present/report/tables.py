@@ -161,6 +161,7 @@ INDIRECT_SUMMARY_COLUMNS = [
     Column("months", _period("first_month", "last_month", "months")),
     Column("target's imports (CIF)", _amount("target_imports"), numeric=True),
     Column("origin's exports (FOB)", _amount("origin_exports"), numeric=True),
+    Column("exports converted from", lambda r: fmt.esc(r["exports_converted_from"])),
     Column("indirect, low … high", _band("indirect_low", "indirect_high"), numeric=True),
     Column("declared via third countries", _amount("declared_indirect"), numeric=True),
 ]
