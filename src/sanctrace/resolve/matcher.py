@@ -218,7 +218,7 @@ def name_joined(pair: Pair) -> tuple[float, str]:
     return best_value, detail
 
 
-def _numbers(record: Record) -> set[frozenset[str]]:
+def name_numbers(record: Record) -> set[frozenset[str]]:
     """The set of numbers in each name ("01" and "1" are one number); names without any left out."""
     found = {frozenset(str(int(t)) for t in tokens if t.isdigit()) for _, tokens in record.names}
     return found - {frozenset()}
@@ -227,7 +227,7 @@ def _numbers(record: Record) -> set[frozenset[str]]:
 def number_mismatch(pair: Pair) -> tuple[float, str]:
     """1 when both records' names carry numbers and no name of one has the numbers of a name of the
     other: "HAO FAN 6" is not "HAO FAN 2", whatever the letters say (vessels, plants, branches)."""
-    q, c = _numbers(pair.query), _numbers(pair.candidate)
+    q, c = name_numbers(pair.query), name_numbers(pair.candidate)
     if q and c and not q & c:
         show = sorted(" ".join(sorted(n)) for n in q), sorted(" ".join(sorted(n)) for n in c)
         return 1.0, f"numbers {', '.join(show[0])} vs {', '.join(show[1])}"
@@ -237,7 +237,7 @@ def number_mismatch(pair: Pair) -> tuple[float, str]:
 def number_one_side(pair: Pair) -> tuple[float, str]:
     """1 when the names of one record carry a number and none of the other's do: "TANGO 2" and
     "TANGO" are often two ships of one owner, "JUPITER I" a sister of "JUPITER"."""
-    q, c = _numbers(pair.query), _numbers(pair.candidate)
+    q, c = name_numbers(pair.query), name_numbers(pair.candidate)
     if bool(q) != bool(c):
         numbers = sorted(" ".join(sorted(n)) for n in q or c)
         return 1.0, f"number {', '.join(numbers)} on one side only"
