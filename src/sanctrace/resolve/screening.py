@@ -168,13 +168,21 @@ class CandidateIndex:
     def candidates(self, tokens: tuple[str, ...], identifiers: dict[str, set[str]]) -> list[_Entity]:
         """At most ``blocking.max_candidates`` by blocking score, plus every identifier hit."""
         distinctive = tuple(t for t in tokens if t not in self.config.generic_words) or tokens
-        overlap: dict[str, float] = defaultdict(float)
-        for key in self._keys(distinctive):
-            posting = self.tokens.get(key)
-            if posting:
+        # Keys in a fixed order (largest posting first, then by key) so that the float sums, and so the
+        # ranking of ties, do not depend on string hashing; the largest posting is counted in C.
+        postings = sorted(
+            ((key, found) for key in self._keys(distinctive) if (found := self.tokens.get(key))),
+            key=lambda item: (-len(item[1]), item[0]),
+        )
+        overlap: dict[str, float] = {}
+        if postings:
+            key, found = postings[0]
+            overlap = dict.fromkeys(found, 0.0 + self.rarity[key])
+            get = overlap.get
+            for key, found in postings[1:]:
                 rarity = self.rarity[key]
-                for entity_id in posting:
-                    overlap[entity_id] += rarity
+                for entity_id in found:
+                    overlap[entity_id] = get(entity_id, 0.0) + rarity
         # The best by (-overlap, entity id), as heapq.nsmallest would give them, but with the cut found
         # by a sort of the bare overlaps (C code) instead of a key function called per entity.
         size = self.config.blocking.max_candidates
