@@ -201,6 +201,8 @@ class Bounds:
         # not negative; a negative one contributes at most 0. Record features are exact.
         self.w = {name: max(weights.get(name, 0.0), 0.0) for name in _NAME_FEATURES}
         self.w |= {name: weights.get(name, 0.0) for name in _RECORD_FEATURES}
+        self.w_name = (self.w["name_overlap"], self.w["name_coverage"], self.w["name_containment"])
+        self.w_sound = (self.w["name_phonetic"], self.w["name_joined"])
         # Features of the model this module does not bound: each adds at most its weight.
         self.base = model.bias + sum(
             max(weights.get(name, 0.0), 0.0) for name in FEATURES if name not in _BOUNDED
@@ -220,7 +222,6 @@ class Bounds:
         Stops early, returning a bound that is at most ``below``, when the features still to be
         bounded could not lift it above ``below``.
         """
-        w = self.w
         q = query.name
         logit = self.base
         if not query.plain or candidate.numbers:
@@ -254,39 +255,47 @@ class Bounds:
                     c_weights[n] = c_weights.get(n, 0.0) + c_weight
         name_part = 0.0
         q_total = q.total
+        w_overlap, w_coverage, w_containment = self.w_name
         for n, mask in masks.items():
-            c_total = candidate.names[n].total
+            c_total = names[n].total
             q_weight = query.weight(mask)
-            c_weight = min(c_weights[n], c_total)
+            c_weight = c_weights[n]
+            if c_weight > c_total:
+                c_weight = c_total
             q_share = q_weight / q_total if q_total else 0.0
             c_share = c_weight / c_total if c_total else 0.0
             total = q_total + c_total
+            small, large = (q_share, c_share) if q_share < c_share else (c_share, q_share)
             part = (
-                w["name_overlap"] * ((q_weight + c_weight) / total if total else 0.0)
-                + w["name_coverage"] * min(q_share, c_share)
-                + w["name_containment"] * max(q_share, c_share)
+                w_overlap * ((q_weight + c_weight) / total if total else 0.0)
+                + w_coverage * small
+                + w_containment * large
             )
             if part > name_part:
                 name_part = part
         logit += name_part
-        if logit + w["name_phonetic"] + w["name_joined"] <= below:
-            return logit + w["name_phonetic"] + w["name_joined"]
+        w_phonetic, w_joined = self.w_sound
+        if logit + w_phonetic + w_joined <= below:
+            return logit + w_phonetic + w_joined
         # Phonetic overlap: exactly as the matcher computes it, for the names that share a code.
         sums: dict[int, float] = {}
         for code in query.codes & candidate.code_set:
             q_code = q.codes[code]
             for n, c_code in candidate.codes[code]:
                 sums[n] = sums.get(n, 0.0) + q_code + c_code
-        phonetic = max(
-            (v / t for n, v in sums.items() if (t := q.code_total + candidate.names[n].code_total)),
-            default=0.0,
-        )
+        phonetic = 0.0
+        for n, value in sums.items():
+            total = q.code_total + names[n].code_total
+            if total and value / total > phonetic:
+                phonetic = value / total
         # Joined strings: a ratio is at most 2 * min(len) / (sum of len).
-        joined = max(
-            (2 * min(q.joined, n) / (q.joined + n) if q.joined and n else 1.0 for n in candidate.joined),
-            default=0.0,
-        )
-        return logit + w["name_phonetic"] * phonetic + w["name_joined"] * joined
+        joined = 0.0
+        length = q.joined
+        for other in candidate.joined:
+            ratio = 2 * (length if length < other else other) / (length + other) if length and other else 1.0
+            if ratio > joined:
+                joined = ratio
+        return logit + w_phonetic * phonetic + w_joined * joined
 
     def _record_features(self, query: _Query, candidate: Profile) -> float:
         """Country, numbers and identifiers: exact contributions (inf when an identifier decides)."""

@@ -14,6 +14,7 @@ equals it, so callers need not know how a loader labelled its rows.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import multiprocessing
@@ -285,11 +286,15 @@ def _screen_parallel(
     groups = list(by_id.values())
     chunks = [[q for group in groups[i :: workers * 4] for q in group] for i in range(workers * 4)]
     _WORKER_INDEX = index
+    # Frozen objects are left alone by the workers' garbage collector, which would otherwise touch (and
+    # so copy) every page of the shared index.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             jobs = [(chunk, threshold, limit, exhaustive) for chunk in chunks if chunk]
             parts = pool.map(_screen_chunk, jobs)
     finally:
+        gc.unfreeze()
         _WORKER_INDEX = None
     return sorted((m for part in parts for m in part), key=lambda m: m.query_id)
 
