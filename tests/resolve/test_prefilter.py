@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sanctrace.resolve.config import default_config
+from sanctrace.resolve.config import default_config, with_model
 from sanctrace.resolve.matcher import match
 from sanctrace.resolve.names import name_tokens
 from sanctrace.resolve.prefilter import Bounds, Profile, _below, _Query, _score
@@ -151,3 +151,21 @@ def test_below_is_the_last_logit_that_rounds_under_the_cut() -> None:
     for cut in (0.3, 0.5, 0.6, 0.9):
         below = _below(cut)
         assert _score(below) < cut <= _score(below + 1e-8)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pruning_stays_exact_under_other_model_weights(sdn_index: CandidateIndex, seed: int) -> None:
+    """The bound reads the weights from the config: refitted weights, a negative name weight or the
+    identifier rule switched off must not make it prune a reportable candidate."""
+    rng = random.Random(seed)
+    config = sdn_index.config
+    weights = {name: round(rng.uniform(-1.5, 3.0), 3) for name, _ in config.model.weights}
+    changed = with_model(config, round(rng.uniform(-5.0, -1.0), 3), weights)
+    model = changed.model.model_copy(update={"identifier_decides": seed != 2})
+    sdn_index.config = changed.model_copy(update={"model": model})
+    try:
+        queries = _variants(sdn_index, 150, seed=seed)
+        fast = screen_index(sdn_index, queries, threshold=0.4, limit=10)
+        assert fast and fast == screen_index(sdn_index, queries, threshold=0.4, limit=10, exhaustive=True)
+    finally:
+        sdn_index.config = config
