@@ -8,6 +8,8 @@ datasets, score, match, explanations), so existing yente clients can point at sa
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,23 +68,32 @@ def create_app(db: Path | str) -> FastAPI:
     # Candidate indexes by (dataset scope, as_of day), each with the warehouse state it was built from:
     # building one reads every designated name (seconds on the full lists), a query then takes
     # milliseconds. A new ingest changes the fingerprint and the index is rebuilt on the next query.
+    # The entities a match or search returns are described from memory too (captions, aliases, lists of
+    # every designated party, read once per warehouse state), not by three queries per request.
     indexes: dict[tuple[str | None, dt.date], tuple[tuple[Any, ...], CandidateIndex]] = {}
+    described: dict[tuple[Any, ...], dict[str, _Detail]] = {}
 
-    def index_for(scope: str | None, as_of: dt.date | None) -> CandidateIndex:
-        day = as_of or dt.date.today()
-        cur = cursor()
-        fingerprint = tuple(
+    def fingerprint(cur: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+        return tuple(
             cur.execute(
                 "SELECT (SELECT count(*) FROM sources), (SELECT max(loaded_at) FROM sources),"
                 " (SELECT count(*) FROM designations), (SELECT count(*) FROM party_names)"
             ).fetchone()
             or ()
         )
+
+    def index_for(scope: str | None, as_of: dt.date | None) -> tuple[CandidateIndex, dict[str, _Detail]]:
+        day = as_of or dt.date.today()
+        cur = cursor()
+        state = fingerprint(cur)
         cached = indexes.get((scope, day))
-        if cached is None or cached[0] != fingerprint:
-            cached = (fingerprint, load_candidates(cur, dataset=scope, as_of=day))
+        if cached is None or cached[0] != state:
+            cached = (state, load_candidates(cur, dataset=scope, as_of=day))
             indexes[(scope, day)] = cached
-        return cached[1]
+        if state not in described:
+            described.clear()
+            described[state] = _details(cur, None)
+        return cached[1], described[state]
 
     @app.get("/health")
     def health() -> dict[str, str]:
@@ -118,11 +129,10 @@ def create_app(db: Path | str) -> FastAPI:
             except UserError as exc:
                 responses[key] = {"status": 400, "error": str(exc), "results": []}
                 continue
-            matches = screen_index(
-                index_for(scope, as_of), [screening_query], threshold=threshold, limit=limit
-            )
+            index, details = index_for(scope, as_of)
+            matches = screen_index(index, [screening_query], threshold=threshold, limit=limit)
             results = _results(
-                cursor(), [(m.entity_id, m.caption, m.score, m.match, m.explanations) for m in matches]
+                details, [(m.entity_id, m.caption, m.score, m.match, m.explanations) for m in matches]
             )
             responses[key] = {
                 "status": 200,
@@ -143,9 +153,10 @@ def create_app(db: Path | str) -> FastAPI:
     ) -> dict[str, Any]:
         """yente's search shape: ranked entities of the list whose names resemble ``q``."""
         scope = None if dataset in {"default", "all"} else dataset
-        total, found = search_index(index_for(scope, as_of), q, schema=schema, limit=limit, offset=offset)
+        index, details = index_for(scope, as_of)
+        total, found = search_index(index, q, schema=schema, limit=limit, offset=offset)
         results = _results(
-            cursor(), [(entity.entity_id, entity.caption, score, None, None) for entity, score in found]
+            details, [(entity.entity_id, entity.caption, score, None, None) for entity, score in found]
         )
         return {
             "results": results,
@@ -157,7 +168,7 @@ def create_app(db: Path | str) -> FastAPI:
 
     @app.get("/entities/{entity_id}")
     def entity(entity_id: str) -> dict[str, Any]:
-        found = _result(cursor(), entity_id, None, None, None, None)
+        [found] = _results(_details(cursor(), [entity_id]), [(entity_id, None, None, None, None)])
         if not found["schema"]:
             raise HTTPException(404, f"no entity {entity_id!r}")
         return found
@@ -171,63 +182,66 @@ def _records(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> lis
     return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
 
 
-def _result(
-    cur: duckdb.DuckDBPyConnection,
-    entity_id: str,
-    caption: str | None,
-    score: float | None,
-    is_match: bool | None,
-    explanations: Any,
-) -> dict[str, Any]:
-    """An entity in the FtM shape yente returns: id, caption, schema, properties, datasets."""
-    return _results(cur, [(entity_id, caption, score, is_match, explanations)])[0]
+@dataclass
+class _Detail:
+    """What yente shows of an entity besides the score: from parties, party_names, designations."""
+
+    known: bool = False  # a parties row exists
+    schema: str | None = None
+    caption: str | None = None
+    country: str | None = None
+    dataset: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    lists: list[str] = field(default_factory=list)
+
+
+def _details(cur: duckdb.DuckDBPyConnection, ids: list[str] | None) -> dict[str, _Detail]:
+    """The details of ``ids``, or of every designated party (None), in three queries whatever their
+    number."""
+    where = (
+        "party_id IN (SELECT unnest($ids))"
+        if ids is not None
+        else "party_id IN (SELECT party_id FROM designations)"
+    )
+    params = {"ids": ids} if ids is not None else {}
+    details: dict[str, _Detail] = defaultdict(_Detail)
+    for party_id, schema, caption, country, dataset in cur.execute(
+        f"SELECT party_id, schema, caption, country, dataset FROM parties WHERE {where}", params
+    ).fetchall():
+        details[party_id] = _Detail(True, schema, caption, country, dataset)
+    for party_id, name in cur.execute(
+        f"SELECT party_id, name FROM party_names WHERE {where} AND name_type <> 'primary'"
+        " ORDER BY party_id, name",
+        params,
+    ).fetchall():
+        details[party_id].aliases.append(name)
+    for party_id, list_name in cur.execute(
+        f"SELECT DISTINCT party_id, list FROM designations WHERE {where} ORDER BY 1, 2", params
+    ).fetchall():
+        details[party_id].lists.append(list_name)
+    return dict(details)
 
 
 def _results(
-    cur: duckdb.DuckDBPyConnection, found: list[tuple[str, str | None, float | None, bool | None, Any]]
+    details: dict[str, _Detail], found: list[tuple[str, str | None, float | None, bool | None, Any]]
 ) -> list[dict[str, Any]]:
-    """Entities in yente's shape, read in three queries whatever their number (latency of /match)."""
-    ids = [entity_id for entity_id, *_ in found]
-    if not ids:
-        return []
-    parties = {
-        r[0]: r[1:]
-        for r in cur.execute(
-            "SELECT party_id, schema, caption, country, dataset FROM parties"
-            " WHERE party_id IN (SELECT unnest($ids))",
-            {"ids": ids},
-        ).fetchall()
-    }
-    aliases: dict[str, list[str]] = {}
-    for party_id, name in cur.execute(
-        "SELECT party_id, name FROM party_names WHERE party_id IN (SELECT unnest($ids))"
-        " AND name_type <> 'primary' ORDER BY party_id, name",
-        {"ids": ids},
-    ).fetchall():
-        aliases.setdefault(party_id, []).append(name)
-    lists: dict[str, list[str]] = {}
-    for party_id, list_name in cur.execute(
-        "SELECT DISTINCT party_id, list FROM designations WHERE party_id IN (SELECT unnest($ids))"
-        " ORDER BY 1, 2",
-        {"ids": ids},
-    ).fetchall():
-        lists.setdefault(party_id, []).append(list_name)
+    """Entities in the FtM shape yente returns: id, caption, schema, properties, datasets."""
     records = []
     for entity_id, caption, score, is_match, explanations in found:
-        party = parties.get(entity_id)
-        properties: dict[str, list[str]] = {}
-        if party:
-            properties["name"] = [party[1]]
-            if party[2]:
-                properties["country"] = [party[2].lower()]
-        if entity_id in aliases:
-            properties["alias"] = aliases[entity_id]
+        detail = details.get(entity_id, _Detail())
+        properties: dict[str, list[Any]] = {}
+        if detail.known:
+            properties["name"] = [detail.caption]
+            if detail.country:
+                properties["country"] = [detail.country.lower()]
+        if detail.aliases:
+            properties["alias"] = list(detail.aliases)
         record: dict[str, Any] = {
             "id": entity_id,
-            "caption": caption or (party[1] if party else entity_id),
-            "schema": party[0] if party else None,
+            "caption": caption or (detail.caption if detail.known else entity_id),
+            "schema": detail.schema,
             "properties": properties,
-            "datasets": sorted({*lists.get(entity_id, []), *([party[3]] if party else [])}),
+            "datasets": sorted({*detail.lists, *([detail.dataset] if detail.known else [])}),
         }
         if score is not None:
             record["score"] = round(float(score), 4)

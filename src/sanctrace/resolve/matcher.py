@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -74,8 +75,10 @@ def align(
     Tokens align one-to-one, most similar first, when their rapidfuzz ratio reaches ``similarity_min``;
     an aligned pair counts its similarity times the weights of both tokens.
     """
-    q_total = sum(weight(t) for t in query)
-    c_total = sum(weight(t) for t in candidate)
+    q_weights = [weight(t) for t in query]
+    c_weights = [weight(t) for t in candidate]
+    q_total = sum(q_weights)
+    c_total = sum(c_weights)
     if q_total + c_total == 0:
         return 0.0, 0.0, 0.0, ()
     scored = []
@@ -94,8 +97,8 @@ def align(
             continue
         used_q.add(i)
         used_c.add(j)
-        q_matched += similarity * weight(query[i])
-        c_matched += similarity * weight(candidate[j])
+        q_matched += similarity * q_weights[i]
+        c_matched += similarity * c_weights[j]
         pairs.append(f"{query[i]}={candidate[j]}" if similarity == 1 else f"{query[i]}~{candidate[j]}")
     dice = (q_matched + c_matched) / (q_total + c_total)
     # Words glued on one side and split on the other ("MILITARYTECHNICAL" / "MILITARY-TECHNICAL",
@@ -183,13 +186,15 @@ def name_containment(pair: Pair) -> tuple[float, str]:
 def name_phonetic(pair: Pair) -> tuple[float, str]:
     """Weighted overlap of metaphone codes over all name pairs: spellings that sound alike."""
     best_value, detail = 0.0, "no phonetic overlap"
+    candidates = [
+        (c_name, dict(zip(phonetic_tokens(c_tokens), map(pair.weight, c_tokens), strict=True)))
+        for c_name, c_tokens in pair.candidate.names
+    ]
     for q_name, q_tokens in pair.query.names:
-        q_codes = phonetic_tokens(q_tokens)
-        for c_name, c_tokens in pair.candidate.names:
-            c_codes = phonetic_tokens(c_tokens)
-            q_weights = dict(zip(q_codes, (pair.weight(t) for t in q_tokens), strict=True))
-            c_weights = dict(zip(c_codes, (pair.weight(t) for t in c_tokens), strict=True))
-            total = sum(q_weights.values()) + sum(c_weights.values())
+        q_weights = dict(zip(phonetic_tokens(q_tokens), map(pair.weight, q_tokens), strict=True))
+        q_total = sum(q_weights.values())
+        for c_name, c_weights in candidates:
+            total = q_total + sum(c_weights.values())
             shared = set(q_weights) & set(c_weights)
             value = sum(q_weights[c] + c_weights[c] for c in shared) / total if total else 0.0
             if value > best_value:
@@ -218,16 +223,21 @@ def name_joined(pair: Pair) -> tuple[float, str]:
     return best_value, detail
 
 
-def _numbers(record: Record) -> set[frozenset[str]]:
+def name_numbers(record: Record) -> set[frozenset[str]]:
     """The set of numbers in each name ("01" and "1" are one number); names without any left out."""
-    found = {frozenset(str(int(t)) for t in tokens if t.isdigit()) for _, tokens in record.names}
+    found = {_token_numbers(tokens) for _, tokens in record.names}
     return found - {frozenset()}
+
+
+@lru_cache(maxsize=200_000)
+def _token_numbers(tokens: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(str(int(t)) for t in tokens if t.isdigit())
 
 
 def number_mismatch(pair: Pair) -> tuple[float, str]:
     """1 when both records' names carry numbers and no name of one has the numbers of a name of the
     other: "HAO FAN 6" is not "HAO FAN 2", whatever the letters say (vessels, plants, branches)."""
-    q, c = _numbers(pair.query), _numbers(pair.candidate)
+    q, c = name_numbers(pair.query), name_numbers(pair.candidate)
     if q and c and not q & c:
         show = sorted(" ".join(sorted(n)) for n in q), sorted(" ".join(sorted(n)) for n in c)
         return 1.0, f"numbers {', '.join(show[0])} vs {', '.join(show[1])}"
@@ -237,7 +247,7 @@ def number_mismatch(pair: Pair) -> tuple[float, str]:
 def number_one_side(pair: Pair) -> tuple[float, str]:
     """1 when the names of one record carry a number and none of the other's do: "TANGO 2" and
     "TANGO" are often two ships of one owner, "JUPITER I" a sister of "JUPITER"."""
-    q, c = _numbers(pair.query), _numbers(pair.candidate)
+    q, c = name_numbers(pair.query), name_numbers(pair.candidate)
     if bool(q) != bool(c):
         numbers = sorted(" ".join(sorted(n)) for n in q or c)
         return 1.0, f"number {', '.join(numbers)} on one side only"

@@ -14,7 +14,7 @@ equals it, so callers need not know how a loader labelled its rows.
 
 from __future__ import annotations
 
-import heapq
+import gc
 import json
 import math
 import multiprocessing
@@ -28,9 +28,10 @@ import duckdb
 from sanctrace.resolve._bulk import create_temp_table
 from sanctrace.resolve.config import MatchingConfig, default_config
 from sanctrace.resolve.identifiers import STRONG_SCHEMES, guess_scheme, is_valid, normalize_identifier
-from sanctrace.resolve.matcher import FeatureResult, Record, match
+from sanctrace.resolve.matcher import FeatureResult, MatchResult, Record, match
 from sanctrace.resolve.names import TokenWeights, name_tokens
 from sanctrace.resolve.parties import DATASET as DECLARATIONS_DATASET
+from sanctrace.resolve.prefilter import Bounds, Profile
 
 # FollowTheMoney property names a caller may use instead of scheme codes.
 _SCHEME_ALIASES = {
@@ -137,6 +138,11 @@ class CandidateIndex:
             )
             for e in entities
         }
+        # What the score bound of resolve/prefilter.py needs of each candidate, computed once here
+        # (and shared copy-on-write by forked workers) rather than per query.
+        self.profiles = {
+            entity_id: Profile.of(record, self.weights) for entity_id, record in self.records.items()
+        }
         for entity in entities:
             for _name, tokens in entity.names:
                 for key in self._keys(tokens):
@@ -163,17 +169,30 @@ class CandidateIndex:
     def candidates(self, tokens: tuple[str, ...], identifiers: dict[str, set[str]]) -> list[_Entity]:
         """At most ``blocking.max_candidates`` by blocking score, plus every identifier hit."""
         distinctive = tuple(t for t in tokens if t not in self.config.generic_words) or tokens
-        overlap: dict[str, float] = defaultdict(float)
-        for key in self._keys(distinctive):
-            posting = self.tokens.get(key)
-            if posting:
-                rarity = self.rarity[key]
-                for entity_id in posting:
-                    overlap[entity_id] += rarity
-        best = heapq.nsmallest(
-            self.config.blocking.max_candidates, overlap.items(), key=lambda item: (-item[1], item[0])
+        # Keys in a fixed order (largest posting first, then by key) so that the float sums, and so the
+        # ranking of ties, do not depend on string hashing; the largest posting is counted in C.
+        postings = sorted(
+            ((key, found) for key in self._keys(distinctive) if (found := self.tokens.get(key))),
+            key=lambda item: (-len(item[1]), item[0]),
         )
-        chosen = [entity_id for entity_id, _ in best]
+        overlap: dict[str, float] = {}
+        if postings:
+            key, found = postings[0]
+            overlap = dict.fromkeys(found, 0.0 + self.rarity[key])
+            get = overlap.get
+            for key, found in postings[1:]:
+                rarity = self.rarity[key]
+                for entity_id in found:
+                    overlap[entity_id] = get(entity_id, 0.0) + rarity
+        # The best by (-overlap, entity id), as heapq.nsmallest would give them, but with the cut found
+        # by a sort of the bare overlaps (C code) instead of a key function called per entity.
+        size = self.config.blocking.max_candidates
+        items = list(overlap.items())
+        if len(items) > size:
+            floor = sorted(overlap.values(), reverse=True)[size - 1]
+            items = [item for item in items if item[1] >= floor]
+        items.sort(key=lambda item: (-item[1], item[0]))
+        chosen = [entity_id for entity_id, _ in items[:size]]
         for scheme, values in identifiers.items():
             for value in values:
                 chosen.extend(self.ids.get((scheme, value), ()))
@@ -228,20 +247,16 @@ def load_candidates(
     return CandidateIndex(list(entities.values()), cfg)
 
 
-def _score(
-    query: ScreeningQuery,
-    tokens: tuple[str, ...],
-    query_ids: dict[str, set[str]],
-    entity: _Entity,
-    index: CandidateIndex,
-) -> tuple[float, dict[str, float], list[str], tuple[FeatureResult, ...]]:
-    record = Record(
+def _record(query: ScreeningQuery, tokens: tuple[str, ...], query_ids: dict[str, set[str]]) -> Record:
+    return Record(
         ((query.name, tokens),),
         query.country.upper() if query.country else None,
         {scheme: frozenset(values) for scheme, values in query_ids.items()},
     )
-    result = match(record, index.records[entity.entity_id], index.weights, index.config)
-    return result.score, result.contributions(), result.explanations(), result.features
+
+
+def _score(record: Record, entity: _Entity, index: CandidateIndex) -> MatchResult:
+    return match(record, index.records[entity.entity_id], index.weights, index.config)
 
 
 # The index a forked worker screens against: inherited from the parent, never pickled.
@@ -249,14 +264,19 @@ _WORKER_INDEX: CandidateIndex | None = None
 _MIN_PARALLEL = 2_000  # below this many queries starting processes costs more than it saves
 
 
-def _screen_chunk(job: tuple[list[ScreeningQuery], float | None, int]) -> list[ScreeningMatch]:
+def _screen_chunk(job: tuple[list[ScreeningQuery], float | None, int, bool]) -> list[ScreeningMatch]:
     assert _WORKER_INDEX is not None
-    queries, threshold, limit = job
-    return screen_index(_WORKER_INDEX, queries, threshold=threshold, limit=limit)
+    queries, threshold, limit, exhaustive = job
+    return screen_index(_WORKER_INDEX, queries, threshold=threshold, limit=limit, exhaustive=exhaustive)
 
 
 def _screen_parallel(
-    index: CandidateIndex, queries: list[ScreeningQuery], threshold: float | None, limit: int, workers: int
+    index: CandidateIndex,
+    queries: list[ScreeningQuery],
+    threshold: float | None,
+    limit: int,
+    workers: int,
+    exhaustive: bool,
 ) -> list[ScreeningMatch]:
     """Split the batch by query id (the names of one party stay together) over forked processes."""
     global _WORKER_INDEX
@@ -266,10 +286,15 @@ def _screen_parallel(
     groups = list(by_id.values())
     chunks = [[q for group in groups[i :: workers * 4] for q in group] for i in range(workers * 4)]
     _WORKER_INDEX = index
+    # Frozen objects are left alone by the workers' garbage collector, which would otherwise touch (and
+    # so copy) every page of the shared index.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_screen_chunk, [(chunk, threshold, limit) for chunk in chunks if chunk])
+            jobs = [(chunk, threshold, limit, exhaustive) for chunk in chunks if chunk]
+            parts = pool.map(_screen_chunk, jobs)
     finally:
+        gc.unfreeze()
         _WORKER_INDEX = None
     return sorted((m for part in parts for m in part), key=lambda m: m.query_id)
 
@@ -281,30 +306,45 @@ def screen_index(
     threshold: float | None = None,
     limit: int = 5,
     workers: int = 1,
+    exhaustive: bool = False,
 ) -> list[ScreeningMatch]:
     """Screen queries against an already built index (see ``screen``).
 
     With ``workers`` > 1 and a large batch, the queries are screened in that many forked processes
     (the index is shared copy-on-write, not rebuilt); the results are the same as with one.
+
+    Candidates whose score provably cannot reach the report floor (resolve/prefilter.py) are not
+    scored; ``exhaustive`` scores every candidate instead, which gives the same results, slower.
     """
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         batch = list(queries)
         if len(batch) >= _MIN_PARALLEL:
-            return _screen_parallel(index, batch, threshold, limit, workers)
+            return _screen_parallel(index, batch, threshold, limit, workers, exhaustive)
         queries = batch
     config = index.config
     threshold = config.model.match_threshold if threshold is None else threshold
+    lowest = min(config.weights.report_floor, threshold)  # the lowest score that is reported
+    bounds = None if exhaustive else Bounds(config)
     best: dict[tuple[str, str], ScreeningMatch] = {}
     for query in queries:
         tokens = tuple(name_tokens(query.name, config))
         query_ids = _strong_identifiers(query.identifiers.items(), query.country)
         if not tokens and not query_ids:
             continue
-        for entity in index.candidates(tokens, query_ids):
-            if entity.entity_id == query.id or not _compatible(query.schema, entity.schema):
-                continue
-            score, features, notes, details = _score(query, tokens, query_ids, entity, index)
-            if score < config.weights.report_floor and score < threshold:
+        record = _record(query, tokens, query_ids)
+        entities = [
+            entity
+            for entity in index.candidates(tokens, query_ids)
+            if entity.entity_id != query.id and _compatible(query.schema, entity.schema)
+        ]
+        if bounds is not None and entities:
+            profiles = [index.profiles[entity.entity_id] for entity in entities]
+            reachable = bounds.reachable(Profile.of(record, index.weights), profiles, lowest)
+            entities = [entity for entity, keep in zip(entities, reachable, strict=True) if keep]
+        for entity in entities:
+            result = _score(record, entity, index)
+            score = result.score
+            if score < lowest:
                 continue
             key = (query.id, entity.entity_id)
             if key in best and best[key].score >= score:
@@ -317,13 +357,13 @@ def screen_index(
                 match=score >= threshold,
                 datasets=list(entity.lists),
                 programs=list(entity.programs),
-                features=features,
-                explanations=notes,
-                details=details,
+                features=result.contributions(),
+                explanations=result.explanations(),
+                details=result.features,
             )
     by_query: dict[str, list[ScreeningMatch]] = defaultdict(list)
-    for result in best.values():
-        by_query[result.query_id].append(result)
+    for found in best.values():
+        by_query[found.query_id].append(found)
     results = []
     for query_id in sorted(by_query):
         ranked = sorted(by_query[query_id], key=lambda m: (-m.score, m.entity_id))
@@ -361,9 +401,9 @@ def search_index(
     tokens = tuple(name_tokens(text, index.config))
     if not tokens:
         return 0, []
-    query = ScreeningQuery("search", text, schema or "LegalEntity")
+    record = _record(ScreeningQuery("search", text, schema or "LegalEntity"), tokens, {})
     scored = [
-        (entity, _score(query, tokens, {}, entity, index)[0])
+        (entity, _score(record, entity, index).score)
         for entity in index.candidates(tokens, {})
         if _is_a(entity.schema, schema)
     ]

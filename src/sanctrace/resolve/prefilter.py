@@ -1,0 +1,343 @@
+"""An upper bound on the matcher's score, cheap enough to compute for every blocked candidate.
+
+The matcher (matcher.py) costs about 0.3 ms per candidate pair: it aligns every pair of names token
+by token, compares metaphone codes and joined strings, and writes an explanation for every feature.
+Screening blocks a few dozen candidates per name, and nearly all of them score far below the report
+floor. This module proves most of them cannot reach it, so only the rest are scored — and those are
+scored by the unchanged matcher, so every reported score, match flag and explanation is the one the
+matcher gives (``screen_index(..., exhaustive=True)`` checks it; see docs/decisions/0013).
+
+The bound is the model's logit with each feature replaced by an upper bound on its value:
+
+- ``name_overlap``, ``name_coverage``, ``name_containment``: two tokens align only when their
+  rapidfuzz ratio reaches ``token_similarity_min``, and a word glued on one side aligns only with the
+  concatenation of two adjacent words of the other. A word that is near (at that ratio) no word and
+  no adjacent pair of the other name cannot align, so the aligned weight of each side is at most the
+  weight of its near words; Dice, the smaller and the larger side's share follow, per candidate name.
+  Which words are near is found by one rapidfuzz call (C code) per query word and per adjacent pair
+  of query words, against the union of the candidates' words and adjacent pairs.
+- ``name_phonetic``: computed as the matcher does, from metaphone codes precomputed per name.
+- ``name_joined``: at most ``2 * min(len) / (len + len)`` of the names written without spaces.
+- country, numbers in names, identifiers: exact, from the records.
+- a feature this module does not know: its weight if positive (its value is at most 1), else 0.
+
+A pair is pruned only when ``round(sigmoid(bound), 4)`` is below the lowest score screening reports;
+the matcher's score is ``round(sigmoid(logit), 4)`` with ``logit <= bound``, and both functions are
+monotone, so a pruned pair could not have been reported.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+from rapidfuzz import fuzz, process
+
+from sanctrace.resolve.config import MatchingConfig
+from sanctrace.resolve.matcher import FEATURES, Record, WeightFn, name_numbers, sigmoid
+from sanctrace.resolve.names import phonetic_tokens
+
+# Float sums in another order than the matcher's: a margin far above their rounding error.
+_EPSILON = 1e-6
+_INFINITY = float("inf")
+# Features whose contribution _Bounds.logit bounds itself; any other gets max(weight, 0).
+_NAME_FEATURES = frozenset(
+    {"name_overlap", "name_coverage", "name_containment", "name_phonetic", "name_joined"}
+)
+_RECORD_FEATURES = frozenset(
+    {"number_mismatch", "number_one_side", "identifier_conflict", "country_match", "country_mismatch"}
+)
+_BOUNDED = _NAME_FEATURES | _RECORD_FEATURES
+
+
+@dataclass(frozen=True)
+class NameProfile:
+    """One name's tokens with what the bound needs, computed once per name."""
+
+    tokens: tuple[str, ...]
+    weights: tuple[float, ...]
+    total: float
+    pairs: tuple[str, ...]  # token j glued to token j + 1
+    codes: dict[str, float]  # metaphone code -> token weight, built as name_phonetic builds it
+    code_total: float
+    joined: int  # length of the name written without spaces
+
+    @classmethod
+    def of(cls, tokens: tuple[str, ...], weight: WeightFn) -> NameProfile:
+        weights = tuple(weight(t) for t in tokens)
+        codes = dict(zip(phonetic_tokens(tokens), weights, strict=True))
+        return cls(
+            tokens,
+            weights,
+            sum(weights),
+            tuple(a + b for a, b in pairwise(tokens)),
+            codes,
+            sum(codes.values()),
+            sum(map(len, tokens)),
+        )
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A record's names as NameProfiles, indexed by word and by metaphone code across all names, so
+    that the bound only visits the names that share something with the query."""
+
+    record: Record
+    names: tuple[NameProfile, ...]
+    # word -> (name index, weight of that word in the name, counted once however often it occurs)
+    tokens: dict[str, tuple[tuple[int, float], ...]]
+    # two adjacent words glued -> (name index, their summed weight, over all places they occur)
+    pairs: dict[str, tuple[tuple[int, float], ...]]
+    token_set: frozenset[str]
+    pair_set: frozenset[str]
+    codes: dict[str, tuple[tuple[int, float], ...]]  # code -> (name index, its weight in that name)
+    code_set: frozenset[str]
+    joined: frozenset[int]
+    numbers: frozenset[frozenset[str]]
+
+    @classmethod
+    def of(cls, record: Record, weight: WeightFn) -> Profile:
+        names = tuple(NameProfile.of(tokens, weight) for _, tokens in record.names)
+        tokens: dict[str, list[tuple[int, float]]] = {}
+        pairs: dict[str, list[tuple[int, float]]] = {}
+        codes: dict[str, list[tuple[int, float]]] = {}
+        for n, name in enumerate(names):
+            for found, words in (
+                (tokens, [(t, (j,)) for j, t in enumerate(name.tokens)]),
+                (pairs, [(p, (j, j + 1)) for j, p in enumerate(name.pairs)]),
+            ):
+                places: dict[str, set[int]] = {}
+                for word, indices in words:
+                    places.setdefault(word, set()).update(indices)
+                for word, where in places.items():
+                    found.setdefault(word, []).append((n, sum(name.weights[j] for j in sorted(where))))
+            for code, code_weight in name.codes.items():
+                codes.setdefault(code, []).append((n, code_weight))
+        return cls(
+            record,
+            names,
+            {word: tuple(found) for word, found in tokens.items()},
+            {word: tuple(found) for word, found in pairs.items()},
+            frozenset(tokens),
+            frozenset(pairs),
+            {code: tuple(found) for code, found in codes.items()},
+            frozenset(codes),
+            frozenset(name.joined for name in names),
+            frozenset(name_numbers(record)),
+        )
+
+
+class _Query:
+    """One query name against its candidates: which candidate words and glued pairs are near (at the
+    alignment ratio) a query word or glued pair of query words — the only ways two names align — with
+    the weight of the query tokens each could align with; and the query's record features."""
+
+    def __init__(self, query: Profile, candidates: Sequence[Profile], similarity_min: float) -> None:
+        self.profile = query
+        self.name = q = query.names[0]
+        cutoff = similarity_min * 100.0 - _EPSILON
+
+        def near(probe: str, choices: list[str]) -> list[str]:
+            found = process.extract(
+                probe, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None
+            )
+            return [choice for choice, _score, _index in found]
+
+        tokens = list(frozenset().union(*(c.token_set for c in candidates)))
+        pairs = list(frozenset().union(*(c.pair_set for c in candidates)))
+        # Query tokens as bit masks, so that a token reached by several words of a name counts once.
+        self.tokens: dict[str, int] = {}  # candidate word -> query words near it
+        self.glued: dict[str, list[int]] = {}  # candidate word -> k: query words k, k + 1 glued near it
+        self.pairs: dict[str, int] = {}  # two candidate words glued -> query words near them
+        for i, token in enumerate(q.tokens):
+            for word in near(token, tokens):
+                self.tokens[word] = self.tokens.get(word, 0) | 1 << i
+            for glued in near(token, pairs):
+                self.pairs[glued] = self.pairs.get(glued, 0) | 1 << i
+        for k, glued in enumerate(q.pairs):
+            for word in near(glued, tokens):
+                self.glued.setdefault(word, []).append(k)
+        self.token_set = frozenset(self.tokens) | frozenset(self.glued)
+        self.pair_set = frozenset(self.pairs)
+        # A query word written once in the query and also in a candidate name aligns with it before any
+        # glued pair is tried (exact pairs come first), so it cannot be glued in that name.
+        counts = Counter(q.tokens)
+        self._unique = {t: 1 << i for i, t in enumerate(q.tokens) if counts[t] == 1}
+        self._present: dict[int, int] = {}
+        self._weights: dict[int, float] = {}
+        self.codes = frozenset(q.codes)
+        self.numbers = frozenset(name_numbers(query.record))
+        record = query.record
+        self.plain = not (record.identifiers or record.country or self.numbers)
+
+    def aligned_exactly(self, name: NameProfile) -> int:
+        """The query words (a mask) sure to align exactly with a word of ``name``."""
+        found = self._present.get(id(name))
+        if found is None:
+            unique = self._unique
+            found = self._present[id(name)] = sum({unique.get(t, 0) for t in name.tokens})
+        return found
+
+    def weight(self, mask: int) -> float:
+        """Summed weight of the query tokens in ``mask``."""
+        found = self._weights.get(mask)
+        if found is None:
+            weights = self.name.weights
+            found = self._weights[mask] = sum(weights[i] for i in range(len(weights)) if mask >> i & 1)
+        return found
+
+
+class Bounds:
+    """The bound on the model's logit for one query against its candidates."""
+
+    def __init__(self, config: MatchingConfig) -> None:
+        model = config.model
+        weights = dict(model.weights)
+        self.config = config
+        # Name features are bounded from above, which bounds their contribution only if the weight is
+        # not negative; a negative one contributes at most 0. Record features are exact.
+        self.w = {name: max(weights.get(name, 0.0), 0.0) for name in _NAME_FEATURES}
+        self.w |= {name: weights.get(name, 0.0) for name in _RECORD_FEATURES}
+        self.w_name = (self.w["name_overlap"], self.w["name_coverage"], self.w["name_containment"])
+        self.w_sound = (self.w["name_phonetic"], self.w["name_joined"])
+        # Features of the model this module does not bound: each adds at most its weight.
+        self.base = model.bias + sum(
+            max(weights.get(name, 0.0), 0.0) for name in FEATURES if name not in _BOUNDED
+        )
+
+    def reachable(self, query: Profile, candidates: Sequence[Profile], cut: float) -> list[bool]:
+        """For each candidate, whether the matcher's rounded score could reach ``cut``."""
+        if len(query.names) != 1 or not query.names[0].tokens:
+            return [True] * len(candidates)  # the bound is written for one non-empty query name
+        prepared = _Query(query, candidates, self.config.weights.token_similarity_min)
+        below = _below(cut)
+        return [self.logit(prepared, candidate, below) > below for candidate in candidates]
+
+    def logit(self, query: _Query, candidate: Profile, below: float = -_INFINITY) -> float:
+        """An upper bound on the matcher's logit for the pair (infinite when an identifier decides).
+
+        Stops early, returning a bound that is at most ``below``, when the features still to be
+        bounded could not lift it above ``below``.
+        """
+        q = query.name
+        logit = self.base
+        if not query.plain or candidate.numbers:
+            logit += self._record_features(query, candidate)
+            if logit == _INFINITY:
+                return logit
+        # Alignment, per candidate name: the weight of the query's and of the name's tokens that could
+        # align at all, each capped at its side's total (a token may be counted by a word and a pair).
+        masks: dict[int, int] = {}  # name index -> query tokens that could align with it
+        c_weights: dict[int, float] = {}  # name index -> weight of its tokens that could align
+        names = candidate.names
+        for word in query.token_set & candidate.token_set:
+            mask = query.tokens.get(word, 0)
+            glued = query.glued.get(word)
+            for n, c_weight in candidate.tokens[word]:
+                found = mask
+                if glued:
+                    exact = query.aligned_exactly(names[n])
+                    for k in glued:
+                        if not (exact >> k) & 3:
+                            found |= 3 << k
+                if found:
+                    masks[n] = masks.get(n, 0) | found
+                    c_weights[n] = c_weights.get(n, 0.0) + c_weight
+        for word in query.pair_set & candidate.pair_set:
+            mask = query.pairs[word]
+            for n, c_weight in candidate.pairs[word]:
+                found = mask & ~query.aligned_exactly(names[n])
+                if found:
+                    masks[n] = masks.get(n, 0) | found
+                    c_weights[n] = c_weights.get(n, 0.0) + c_weight
+        name_part = 0.0
+        q_total = q.total
+        w_overlap, w_coverage, w_containment = self.w_name
+        for n, mask in masks.items():
+            c_total = names[n].total
+            q_weight = query.weight(mask)
+            c_weight = c_weights[n]
+            if c_weight > c_total:
+                c_weight = c_total
+            q_share = q_weight / q_total if q_total else 0.0
+            c_share = c_weight / c_total if c_total else 0.0
+            total = q_total + c_total
+            small, large = (q_share, c_share) if q_share < c_share else (c_share, q_share)
+            part = (
+                w_overlap * ((q_weight + c_weight) / total if total else 0.0)
+                + w_coverage * small
+                + w_containment * large
+            )
+            if part > name_part:
+                name_part = part
+        logit += name_part
+        w_phonetic, w_joined = self.w_sound
+        if logit + w_phonetic + w_joined <= below:
+            return logit + w_phonetic + w_joined
+        # Phonetic overlap: exactly as the matcher computes it, for the names that share a code.
+        sums: dict[int, float] = {}
+        for code in query.codes & candidate.code_set:
+            q_code = q.codes[code]
+            for n, c_code in candidate.codes[code]:
+                sums[n] = sums.get(n, 0.0) + q_code + c_code
+        phonetic = 0.0
+        for n, value in sums.items():
+            total = q.code_total + names[n].code_total
+            if total and value / total > phonetic:
+                phonetic = value / total
+        # Joined strings: a ratio is at most 2 * min(len) / (sum of len).
+        joined = 0.0
+        length = q.joined
+        for other in candidate.joined:
+            ratio = 2 * (length if length < other else other) / (length + other) if length and other else 1.0
+            if ratio > joined:
+                joined = ratio
+        return logit + w_phonetic * phonetic + w_joined * joined
+
+    def _record_features(self, query: _Query, candidate: Profile) -> float:
+        """Country, numbers and identifiers: exact contributions (inf when an identifier decides)."""
+        w = self.w
+        total = 0.0
+        mine = query.profile.record
+        ids = candidate.record.identifiers
+        if mine.identifiers:
+            items = mine.identifiers.items()
+            if self.config.model.identifier_decides and any(v & ids.get(s, frozenset()) for s, v in items):
+                return _INFINITY
+            if any(ids.get(scheme) and not values & ids[scheme] for scheme, values in items):
+                total += w["identifier_conflict"]
+        theirs = candidate.record.country
+        if mine.country and theirs:
+            total += w["country_match"] if mine.country == theirs else w["country_mismatch"]
+        q_numbers, c_numbers = query.numbers, candidate.numbers
+        if q_numbers and c_numbers and not q_numbers & c_numbers:
+            total += w["number_mismatch"]
+        if bool(q_numbers) != bool(c_numbers):
+            total += w["number_one_side"]
+        return total
+
+
+def _score(logit: float) -> float:
+    """The score the matcher would give at this logit, with the margin for float rounding."""
+    return round(sigmoid(logit + _EPSILON), 4)
+
+
+@lru_cache(maxsize=64)
+def _below(cut: float) -> float:
+    """A logit whose score is below ``cut``, and within 1e-9 of the lowest one that is not: a pair
+    whose bound is at most this one scores below ``cut`` (both functions are monotone)."""
+    low, high = -100.0, 100.0
+    if _score(low) >= cut:
+        return -_INFINITY
+    if _score(high) < cut:
+        return _INFINITY
+    while high - low > 1e-9:
+        middle = (low + high) / 2
+        if _score(middle) < cut:
+            low = middle
+        else:
+            high = middle
+    return low

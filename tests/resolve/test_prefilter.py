@@ -1,0 +1,171 @@
+"""The score bound of resolve/prefilter.py: never below the matcher's score, so pruning loses nothing."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+
+from sanctrace.resolve.config import default_config, with_model
+from sanctrace.resolve.matcher import match
+from sanctrace.resolve.names import name_tokens
+from sanctrace.resolve.prefilter import Bounds, Profile, _below, _Query, _score
+from sanctrace.resolve.screening import CandidateIndex, ScreeningQuery, _Entity, _record, screen_index
+from tests.conftest import SHARED_DATA
+
+_SCHEMA = {"entity": "Company", "individual": "Person", "vessel": "Vessel", "aircraft": "Airplane"}
+_FORMS = ["LLC", "LTD", "OOO", "CO., LTD.", "JSC", "GMBH", "TRADING CO"]
+
+
+def _entity(entity_id: str, names: list[str], schema: str = "Company", country: str | None = None) -> _Entity:
+    entity = _Entity(entity_id, names[0], schema, country, ["us_ofac_sdn"], ["TEST"])
+    for name in dict.fromkeys(names):
+        tokens = tuple(name_tokens(name))
+        if tokens:
+            entity.names.append((name, tokens))
+    return entity
+
+
+def _sdn_index(shared_data: Path, every: int = 6) -> CandidateIndex:
+    """Every ``every``-th entry of the 2026 OFAC SDN list, with its alternate names."""
+    path = shared_data / "ofac_sdn_2026_flat" / "ofac-sdn.csv"
+    entities = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for n, row in enumerate(csv.DictReader(handle)):
+            if n % every:
+                continue
+            aliases = [a.strip() for a in row["alternate_names"].split(";") if a.strip()]
+            schema = _SCHEMA.get(row["type"], "LegalEntity")
+            entities.append(_entity(f"ofac-{row['uid']}", [row["name"], *aliases], schema))
+    return CandidateIndex(entities, default_config())
+
+
+def _variants(index: CandidateIndex, count: int, seed: int = 7) -> list[ScreeningQuery]:
+    """Listed names changed the ways screening must survive (word order, legal form, typo, glued or
+    split words, numbers, country), and invented names."""
+    rng = random.Random(seed)
+    listed = sorted(name for e in index.entities.values() for name, _ in e.names)
+    queries = []
+    for i in range(count):
+        words = rng.choice(listed).replace(",", " ").split()
+        change = i % 8
+        if change == 0 and len(words) > 1:
+            rng.shuffle(words)
+        elif change == 1:
+            words.append(rng.choice(_FORMS))
+        elif change == 2 and len(words) > 1:
+            j = rng.randrange(len(words) - 1)
+            words[j : j + 2] = [words[j] + words[j + 1]]  # glued
+        elif change == 3 and len(words[0]) > 6:
+            words[:1] = [words[0][:3], words[0][3:]]  # split
+        elif change == 4:
+            name = " ".join(words)
+            j = rng.randrange(1, max(2, len(name) - 1))
+            words = (name[:j] + name[j + 1 : j + 2] + name[j : j + 1] + name[j + 2 :]).split()  # typo
+        elif change == 5:
+            words.append(str(rng.randint(1, 3)))
+        elif change == 6:
+            words = [rng.choice(listed).split()[0], rng.choice(["TRADING", "GLOBAL", "GROUP"]), "LLC"]
+        country = rng.choice([None, "RU", "IR", "CN"])
+        schema = rng.choice(["LegalEntity", "Company", "Person"])
+        queries.append(ScreeningQuery(f"q{i}", " ".join(words), schema, country))
+    return queries
+
+
+def _bounded_pairs(index: CandidateIndex, queries: list[ScreeningQuery]) -> tuple[int, int]:
+    """Check bound >= score for every blocked pair; return (pairs, pairs the bound keeps)."""
+    bounds = Bounds(index.config)
+    below = _below(0.5)
+    pairs = kept = 0
+    for query in queries:
+        tokens = tuple(name_tokens(query.name, index.config))
+        if not tokens:
+            continue
+        candidates = index.candidates(tokens, {})
+        record = Profile.of(_record(query, tokens, {}), index.weights)
+        profiles = [index.profiles[e.entity_id] for e in candidates]
+        prepared = _Query(record, profiles, index.config.weights.token_similarity_min)
+        for entity, profile in zip(candidates, profiles, strict=True):
+            bound = bounds.logit(prepared, profile)
+            score = match(record.record, index.records[entity.entity_id], index.weights, index.config).score
+            assert score <= _score(bound), (query.name, entity.caption, score, bound)
+            pairs += 1
+            kept += bound > below
+    return pairs, kept
+
+
+@pytest.fixture(scope="module")
+def sdn_index() -> CandidateIndex:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"staged real data not found at {SHARED_DATA}")
+    return _sdn_index(SHARED_DATA)
+
+
+def test_bound_is_never_below_the_score_on_real_sdn_names(sdn_index: CandidateIndex) -> None:
+    index = sdn_index
+    pairs, kept = _bounded_pairs(index, _variants(index, 400))
+    assert pairs > 5_000
+    assert kept < pairs / 4  # the bound does prune: most blocked candidates cannot be reported
+
+
+def test_pruned_screening_equals_exhaustive_scoring_on_real_sdn_names(sdn_index: CandidateIndex) -> None:
+    index = sdn_index
+    queries = _variants(index, 600, seed=11)
+    fast = screen_index(index, queries)
+    full = screen_index(index, queries, exhaustive=True)
+    assert sum(m.match for m in full) > 200
+    assert fast == full  # scores, match flags, features, explanations: all identical
+    low = screen_index(index, queries, threshold=0.3, limit=10)
+    assert low == screen_index(index, queries, threshold=0.3, limit=10, exhaustive=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("MILITARYTECHNICAL BUREAU", ["MILITARY TECHNICAL BUREAU"]),  # glued word
+        ("MILITARY TECHNICAL BUREAU", ["MILITARYTECHNICAL BUREAU"]),  # split word
+        ("HAO FAN 6", ["HAO FAN 2", "HAO FAN 6"]),  # numbers
+        ("ELEKTROPRIBOR", ["CONCERN CSRI ELEKTROPRIBOR JSC", "ELEKTROPRIBOR"]),
+        ("TAICHUNG MACHINERY", ["台中精機廠股份有限公司", "TAI CHUNG MACHINERY WORKS"]),
+    ],
+)
+def test_bound_covers_glued_split_and_numbered_names(query: str, names: list[str]) -> None:
+    index = CandidateIndex([_entity("e", names), _entity("x", ["UNRELATED NAME"])], default_config())
+    found = screen_index(index, [ScreeningQuery("q", query)], threshold=0.0)
+    assert found == screen_index(index, [ScreeningQuery("q", query)], threshold=0.0, exhaustive=True)
+    assert [m.entity_id for m in found] == ["e"]
+
+
+def test_a_shared_identifier_is_never_pruned() -> None:
+    entity = _entity("e", ["ROMASHKA"])
+    entity.identifiers["inn"] = {"7704374171"}
+    index = CandidateIndex([entity], default_config())
+    query = ScreeningQuery("q", "ROMASHKA TOTALLY DIFFERENT WORDS", identifiers={"inn": "7704374171"})
+    [found] = screen_index(index, [query])
+    assert found.score == 1.0
+
+
+def test_below_is_the_last_logit_that_rounds_under_the_cut() -> None:
+    for cut in (0.3, 0.5, 0.6, 0.9):
+        below = _below(cut)
+        assert _score(below) < cut <= _score(below + 1e-8)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pruning_stays_exact_under_other_model_weights(sdn_index: CandidateIndex, seed: int) -> None:
+    """The bound reads the weights from the config: refitted weights, a negative name weight or the
+    identifier rule switched off must not make it prune a reportable candidate."""
+    rng = random.Random(seed)
+    config = sdn_index.config
+    weights = {name: round(rng.uniform(-1.5, 3.0), 3) for name, _ in config.model.weights}
+    changed = with_model(config, round(rng.uniform(-5.0, -1.0), 3), weights)
+    model = changed.model.model_copy(update={"identifier_decides": seed != 2})
+    sdn_index.config = changed.model_copy(update={"model": model})
+    try:
+        queries = _variants(sdn_index, 150, seed=seed)
+        fast = screen_index(sdn_index, queries, threshold=0.4, limit=10)
+        assert fast and fast == screen_index(sdn_index, queries, threshold=0.4, limit=10, exhaustive=True)
+    finally:
+        sdn_index.config = config
