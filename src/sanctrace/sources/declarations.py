@@ -149,18 +149,18 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
                 delimiter="," if prepared.encoding == "xlsx" else delimiter,
                 source_id=None,
             )
-        fields = _clean(con, resolved, header)
+        _clean(con, resolved, header)
         with transaction(con):
             report = begin_load(con, path, FORMAT, options, encoding=encoding)
             flush_rejects(con, _STAGE, report.source_id)
-            accepted, rejected = _insert(con, fields, report.source_id)
+            accepted, rejected = _insert(con, resolved, header, staged.rows, report.source_id)
             report.rows_read = staged.rows + staged.rejected
             report.rows_accepted = accepted
             report.rows_quarantined = staged.rejected + rejected
             finish_source(con, report)
     finally:
         drop_stage(con, _STAGE)
-        for suffix in ("_txt", "_cty", "_val", "_prob", "_ok", "_rejq"):
+        for suffix in ("_cty", "_chk", "_prob", "_drop", "_rejq"):
             con.execute(f"DROP TABLE IF EXISTS {_STAGE}{suffix}")
     if options.progress is not None:
         options.progress(report.rows_read)
@@ -213,14 +213,12 @@ def _typed(resolved: ResolvedMapping, name: str) -> sql.Typed:
     return typed
 
 
-def _clean(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping, header: list[str]) -> list[str]:
-    """Clean the staged rows in SQL into temporary tables (_val, _prob, _ok); return the fields."""
-    stage = _STAGE
-    fields = [f for f in DECLARATION_FIELDS if _raw_value(resolved, f) is not None]
-    countries = [f for f in fields if DECLARATION_FIELDS[f] == "country"]
-    required = set(resolved.mapping.required)
+def _source(resolved: ResolvedMapping, header: list[str], fields: list[str]) -> str:
+    """The staged rows as trimmed text ``r_<field>`` plus the typed helper columns, as nested SELECTs.
 
-    # 1. Trimmed text of each field (fallback headers and defaults applied), plus where it came from.
+    Each layer is its own projection, so an expression that refers to a helper column several times
+    does not repeat the work behind it (the clean-text CASE, a regular expression).
+    """
     select = ["n"]
     for name in fields:
         select.append(f"{_raw_value(resolved, name)} AS r_{name}")
@@ -232,76 +230,101 @@ def _clean(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping, header: li
     ]
     select.append(f"concat_ws(' | ', {', '.join(extras)})" if extras else "NULL::VARCHAR")
     select[-1] += " AS r_extras"
-    con.execute(f"CREATE TEMP TABLE {stage}_txt AS SELECT {', '.join(select)} FROM {stage}")
+    typed = [_typed(resolved, f) for f in fields]
+    text = f"(SELECT {', '.join(select)} FROM {_STAGE})"
+    return sql.nested(text, [c for t in typed for c in t.layer1], [c for t in typed for c in t.layer2])
 
-    drop_stage(con, stage)
 
-    # 2. Every distinct country text, resolved once through country_aliases.
-    raw_countries = " UNION ".join(f"SELECT r_{c} AS raw FROM {stage}_txt" for c in countries)
+def _values(resolved: ResolvedMapping, fields: list[str]) -> tuple[str, str]:
+    """(typed value of every field as ``v_<field>``, the country lookups they need)."""
+    countries = [f for f in fields if DECLARATION_FIELDS[f] == "country"]
+    values = ", ".join(f"{_typed(resolved, f).final} AS v_{f}" for f in fields)
+    return values, sql.country_joins(f"{_STAGE}_cty", countries)
+
+
+def _fields(resolved: ResolvedMapping) -> list[str]:
+    """The fields the mapping fills for this file (from a column or a default)."""
+    return [f for f in DECLARATION_FIELDS if _raw_value(resolved, f) is not None]
+
+
+def _clean(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping, header: list[str]) -> None:
+    """Find every problem before anything is written: ``_prob`` (quarantine entries) and ``_drop``.
+
+    Only narrow tables are made here (line numbers, line ids, the raw text of unreadable values);
+    the rows themselves are typed again by ``_insert`` straight from the staging table, which is
+    cheaper than materialising a wide typed copy of every row.
+    """
+    stage = _STAGE
+    fields = _fields(resolved)
+    countries = [f for f in fields if DECLARATION_FIELDS[f] == "country"]
+    checked = [f for f in fields if DECLARATION_FIELDS[f] != "text"]
+    required = [f for f in fields if f in resolved.mapping.required]
+
+    # 1. Every distinct country text, resolved once through country_aliases.
+    source = _source(resolved, header, fields)
+    raw_countries = " UNION ".join(f"SELECT {_raw_value(resolved, c)} AS raw FROM {stage}" for c in countries)
     con.execute(
         f"CREATE TEMP TABLE {stage}_cty AS "
         + sql.country_lookup_query(raw_countries or "SELECT NULL::VARCHAR AS raw WHERE false")
     )
 
-    # 3. Typed values next to the text they came from (helper columns in nested SELECTs).
-    typed = {f: _typed(resolved, f) for f in fields}
-    layer1 = [c for t in typed.values() for c in t.layer1]
-    layer2 = [c for t in typed.values() for c in t.layer2]
-    values = ", ".join(f"{typed[f].final} AS v_{f}" for f in fields)
-    joins = sql.country_joins(f"{stage}_cty", countries)
-    source = sql.nested(f"{stage}_txt", layer1, layer2)
-    con.execute(f"CREATE TEMP TABLE {stage}_val AS SELECT t.*, {values} FROM {source} t {joins}")
-    con.execute(f"DROP TABLE {stage}_txt")
+    # 2. Per row: the line id, missing required values, the raw text of values that cannot be read.
+    values, joins = _values(resolved, fields)
+    label = {f: f"h_{f}" if len(resolved.columns.get(f, [])) > 1 else "NULL" for f in fields}
+    fatal = [f"m_{f}" for f in required] + [f"b_{f} IS NOT NULL" for f in checked if f in required]
+    columns = ["n", "v_declaration_number || '/' || CAST(v_item_number AS VARCHAR) AS line_id"]
+    columns += [f"CASE WHEN v_{f} IS NULL THEN r_{f} END AS b_{f}" for f in checked]
+    columns += [f"r_{f} IS NULL AS m_{f}" for f in required]
+    columns += [f"{label[f]} AS h_{f}" for f in fields if label[f] != "NULL"]
+    con.execute(
+        f"CREATE TEMP TABLE {stage}_chk AS SELECT *, {' OR '.join(fatal) or 'false'} AS fatal"
+        f" FROM (SELECT {', '.join(columns)} FROM (SELECT t.*, {values} FROM {source} t {joins}))"
+    )
 
-    # 4. Problems: missing required values and values that could not be read.
-    label = {
-        f: f"h_{f}" if len(resolved.columns.get(f, [])) > 1 else _column_label(resolved, header, f)
-        for f in fields
-    }
-    problems = []
-    for name in fields:
-        fatal = "true" if name in required else "false"
-        if name in required:
-            problems.append(
-                f"SELECT n, {label[name]} AS column_name, 'missing value' AS reason,"
-                " NULL::VARCHAR AS raw_text, true AS fatal"
-                f" FROM {stage}_val WHERE r_{name} IS NULL"
-            )
-        kind = DECLARATION_FIELDS[name]
-        if kind != "text":
-            problems.append(
-                f"SELECT n, {label[name]}, {sql.sql_literal(_BAD_VALUE_REASONS[kind])}, r_{name}, {fatal}"
-                f" FROM {stage}_val WHERE r_{name} IS NOT NULL AND v_{name} IS NULL"
-            )
+    # 3. Problems: missing required values and values that could not be read.
+    def column(name: str) -> str:
+        return f"h_{name}" if label[name] != "NULL" else _column_label(resolved, header, name)
+
+    problems = [
+        f"SELECT n, {column(f)} AS column_name, 'missing value' AS reason, NULL::VARCHAR AS raw_text,"
+        f" true AS fatal FROM {stage}_chk WHERE m_{f}"
+        for f in required
+    ] + [
+        f"SELECT n, {column(f)}, {sql.sql_literal(_BAD_VALUE_REASONS[DECLARATION_FIELDS[f]])}, b_{f},"
+        f" {'true' if f in required else 'false'} FROM {stage}_chk WHERE b_{f} IS NOT NULL"
+        for f in checked
+    ]
     con.execute(f"CREATE TEMP TABLE {stage}_prob AS {' UNION ALL '.join(problems)}")
 
-    # 5. Among rows with every required value, the first occurrence of a new line_id wins.
-    line_id = "v_declaration_number || '/' || CAST(v_item_number AS VARCHAR)"
+    # 4. Among rows with every required value, the first occurrence of a new line_id wins: later
+    # occurrences are duplicates, a line_id another file loaded is already loaded.
     con.execute(
-        f"CREATE TEMP TABLE {stage}_ok AS SELECT n, {line_id} AS line_id,"
-        f" row_number() OVER (PARTITION BY {line_id} ORDER BY n) AS occurrence"
-        f" FROM {stage}_val v WHERE n NOT IN (SELECT n FROM {stage}_prob WHERE fatal)"
+        f"INSERT INTO {stage}_prob SELECT n, 'line_id', 'duplicate line_id', line_id, true FROM"
+        f" (SELECT n, line_id, row_number() OVER (PARTITION BY line_id ORDER BY n) AS occurrence"
+        f" FROM {stage}_chk WHERE NOT fatal AND line_id IN (SELECT line_id FROM {stage}_chk"
+        " WHERE NOT fatal GROUP BY line_id HAVING count(*) > 1)) WHERE occurrence > 1"
     )
     con.execute(
-        f"INSERT INTO {stage}_prob SELECT n, 'line_id', 'duplicate line_id', line_id, true"
-        f" FROM {stage}_ok WHERE occurrence > 1"
+        f"INSERT INTO {stage}_prob SELECT c.n, 'line_id', 'line_id already loaded',"
+        " c.line_id || ' (source ' || d.source_id || ')', true"
+        f" FROM {stage}_chk c JOIN (SELECT line_id, min(source_id) AS source_id FROM declarations"
+        f" WHERE line_id IN (SELECT line_id FROM {stage}_chk) GROUP BY line_id) d ON d.line_id = c.line_id"
+        f" WHERE NOT c.fatal AND c.n NOT IN (SELECT n FROM {stage}_prob WHERE reason = 'duplicate line_id')"
     )
-    con.execute(
-        f"INSERT INTO {stage}_prob SELECT o.n, 'line_id', 'line_id already loaded',"
-        " o.line_id || ' (source ' || d.source_id || ')', true"
-        f" FROM {stage}_ok o JOIN (SELECT line_id, min(source_id) AS source_id FROM declarations"
-        " GROUP BY line_id) d ON d.line_id = o.line_id WHERE o.occurrence = 1"
-    )
-    con.execute(
-        f"DELETE FROM {stage}_ok WHERE occurrence > 1 OR n IN (SELECT n FROM {stage}_prob WHERE fatal)"
-    )
-
-    return fields
+    con.execute(f"CREATE TEMP TABLE {stage}_drop AS SELECT DISTINCT n FROM {stage}_prob WHERE fatal")
+    con.execute(f"DROP TABLE {stage}_chk")
 
 
-def _insert(con: duckdb.DuckDBPyConnection, fields: list[str], source_id: int) -> tuple[int, int]:
-    """Insert the good rows and quarantine the problems; return (accepted, rejected)."""
+def _insert(
+    con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping, header: list[str], staged: int, source_id: int
+) -> tuple[int, int]:
+    """Write the good rows from one SELECT over the staging table, quarantine the problems.
+
+    Rows are written in no particular physical order (``row_number`` says where each came from):
+    keeping file order would cost a sort of every row, or an order-preserving single stream.
+    """
     stage = _STAGE
+    fields = _fields(resolved)
     columns = [c for c in DECLARATION_FIELDS if c in fields]
     outputs = []
     for c in columns:
@@ -317,19 +340,31 @@ def _insert(con: duckdb.DuckDBPyConnection, fields: list[str], source_id: int) -
         outputs.append("nullif(r_extras, '')")
     hs6 = ["hs6"] if "commodity_code" in fields else []
     hs6_value = ["left(v_commodity_code, 6)"] if hs6 else []
-    con.execute(
-        f"INSERT INTO declarations (line_id, source_id, row_number, {', '.join(columns + hs6)})"
-        f" SELECT o.line_id, ?, n, {', '.join(outputs + hs6_value)}"
-        f" FROM {stage}_val JOIN {stage}_ok o USING (n) ORDER BY n",
-        [source_id],
-    )
+    values, joins = _values(resolved, fields)
+    dropped = _count(con, f"SELECT count(*) FROM {stage}_drop")
+    keep = f" WHERE t.n NOT IN (SELECT n FROM {stage}_drop)" if dropped else ""
+    line_id = "v_declaration_number || '/' || CAST(v_item_number AS VARCHAR)"
+    ordered = _count(con, "SELECT current_setting('preserve_insertion_order')::BOOLEAN::INTEGER")
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        con.execute(
+            f"INSERT INTO declarations (line_id, source_id, row_number, {', '.join(columns + hs6)})"
+            f" SELECT {line_id}, ?, n, {', '.join(outputs + hs6_value)}"
+            f" FROM (SELECT t.*, {values} FROM {_source(resolved, header, fields)} t {joins}{keep})",
+            [source_id],
+        )
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if ordered else 'false'}")
     con.execute(
         f"INSERT INTO quarantine SELECT ?, n, column_name, reason, raw_text FROM {stage}_prob"
         " ORDER BY n, column_name",
         [source_id],
     )
-    accepted = con.execute(f"SELECT count(*) FROM {stage}_ok").fetchone()
-    rejected = con.execute(f"SELECT count(DISTINCT n) FROM {stage}_prob WHERE fatal").fetchone()
-    con.execute(f"DROP TABLE {stage}_ok")
-    assert accepted is not None and rejected is not None
-    return int(accepted[0]), int(rejected[0])
+    rejected = _count(con, f"SELECT count(DISTINCT n) FROM {stage}_prob WHERE fatal")
+    return staged - dropped, rejected
+
+
+def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:
+    row = con.execute(query).fetchone()
+    assert row is not None
+    return int(row[0])
