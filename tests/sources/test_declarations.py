@@ -321,3 +321,11 @@ def test_codes_lose_their_separators(code: str, separators: list[str]) -> None:
     expression = cleaning.code(f"({cleaning.digits('x')})", min_len=6)
     assert _eval(expression, spaced) == code
     assert _eval(expression, code[:5]) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=" \t\r\n\u00a0\u202faб1,.", max_size=8))
+def test_clean_text_is_trim_with_its_shortcut(text: str) -> None:
+    """The cheap first/last character test never changes what a plain trim would give."""
+    reference = _eval("nullif(trim(x, ' \t\r\n\u00a0\u202f'), '')", text)
+    assert _eval(cleaning.clean_text("x"), text) == reference

@@ -124,9 +124,10 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
     Keeping the heavy SQL out of the write transaction matters: DuckDB keeps undo data for every
     temporary table made inside a transaction, which made a 1M-line load ~60 % slower.
     """
-    if find_loaded(con, file_sha256(path), FORMAT, options.dataset) is not None:
+    digest = file_sha256(path)
+    if find_loaded(con, digest, FORMAT, options.dataset) is not None:
         with transaction(con):
-            return begin_load(con, path, FORMAT, options)
+            return begin_load(con, path, FORMAT, options, sha256=digest)
     try:
         with _prepared(path) as prepared:
             with prepared.path.open(encoding="utf-8") as handle:
@@ -151,7 +152,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
             )
         _clean(con, resolved, header)
         with transaction(con):
-            report = begin_load(con, path, FORMAT, options, encoding=encoding)
+            report = begin_load(con, path, FORMAT, options, encoding=encoding, sha256=digest)
             flush_rejects(con, _STAGE, report.source_id)
             accepted, rejected = _insert(con, resolved, header, staged.rows, report.source_id)
             report.rows_read = staged.rows + staged.rejected
