@@ -261,56 +261,77 @@ def _clean(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping, header: li
     checked = [f for f in fields if DECLARATION_FIELDS[f] != "text"]
     required = [f for f in fields if f in resolved.mapping.required]
 
-    # 1. Every distinct country text, resolved once through country_aliases.
+    # 1. Every distinct country text, resolved once through country_aliases. The raw cells are made
+    # distinct before they are trimmed (a superset of the texts: extra entries are harmless).
     source = _source(resolved, header, fields)
-    raw_countries = " UNION ".join(f"SELECT {_raw_value(resolved, c)} AS raw FROM {stage}" for c in countries)
-    con.execute(
-        f"CREATE TEMP TABLE {stage}_cty AS "
-        + sql.country_lookup_query(raw_countries or "SELECT NULL::VARCHAR AS raw WHERE false")
+    cells = " UNION ".join(
+        f"SELECT c{p + 1} AS cell FROM {stage}" for c in countries for p in resolved.columns.get(c, [])
     )
+    default = [
+        sql.sql_literal(resolved.mapping.defaults[c]) for c in countries if c in resolved.mapping.defaults
+    ]
+    raw_countries = (
+        f"SELECT {sql.clean_text('cell')} AS raw FROM ({cells}"
+        + "".join(f" UNION SELECT {d}" for d in default)
+        + ")"
+        if cells or default
+        else "SELECT NULL::VARCHAR AS raw WHERE false"
+    )
+    con.execute(f"CREATE TEMP TABLE {stage}_cty AS " + sql.country_lookup_query(raw_countries))
 
-    # 2. Per row: the line id, missing required values, the raw text of values that cannot be read.
+    # 2. Per row: its line id and, only when something is wrong, the list of its problems (a NULL list
+    # for a clean row keeps this table narrow).
+    def column(name: str) -> str:
+        if len(resolved.columns.get(name, [])) > 1:
+            return f"h_{name}"
+        return _column_label(resolved, header, name)
+
+    problems = [(f"r_{f} IS NULL", column(f), "'missing value'", "NULL::VARCHAR", "true") for f in required]
+    problems += [
+        (
+            f"r_{f} IS NOT NULL AND v_{f} IS NULL",
+            column(f),
+            sql.sql_literal(_BAD_VALUE_REASONS[DECLARATION_FIELDS[f]]),
+            f"r_{f}",
+            "true" if f in required else "false",
+        )
+        for f in checked
+    ]
+    entries = ", ".join(
+        f"CASE WHEN {test} THEN {{'column_name': {label}, 'reason': {reason}, 'raw_text': {raw},"
+        f" 'fatal': {fatal}}} END"
+        for test, label, reason, raw, fatal in problems
+    )
+    any_problem = " OR ".join(f"({p[0]})" for p in problems) or "false"
     values, joins = _values(resolved, fields)
-    label = {f: f"h_{f}" if len(resolved.columns.get(f, [])) > 1 else "NULL" for f in fields}
-    fatal = [f"m_{f}" for f in required] + [f"b_{f} IS NOT NULL" for f in checked if f in required]
-    columns = ["n", "v_declaration_number || '/' || CAST(v_item_number AS VARCHAR) AS line_id"]
-    columns += [f"CASE WHEN v_{f} IS NULL THEN r_{f} END AS b_{f}" for f in checked]
-    columns += [f"r_{f} IS NULL AS m_{f}" for f in required]
-    columns += [f"{label[f]} AS h_{f}" for f in fields if label[f] != "NULL"]
     con.execute(
-        f"CREATE TEMP TABLE {stage}_chk AS SELECT *, {' OR '.join(fatal) or 'false'} AS fatal"
-        f" FROM (SELECT {', '.join(columns)} FROM (SELECT t.*, {values} FROM {source} t {joins}))"
+        f"CREATE TEMP TABLE {stage}_chk AS SELECT n,"
+        " v_declaration_number || '/' || CAST(v_item_number AS VARCHAR) AS line_id,"
+        f" CASE WHEN {any_problem} THEN list_filter([{entries}], p -> p IS NOT NULL) END AS problems"
+        f" FROM (SELECT t.*, {values} FROM {source} t {joins})"
     )
 
     # 3. Problems: missing required values and values that could not be read.
-    def column(name: str) -> str:
-        return f"h_{name}" if label[name] != "NULL" else _column_label(resolved, header, name)
-
-    problems = [
-        f"SELECT n, {column(f)} AS column_name, 'missing value' AS reason, NULL::VARCHAR AS raw_text,"
-        f" true AS fatal FROM {stage}_chk WHERE m_{f}"
-        for f in required
-    ] + [
-        f"SELECT n, {column(f)}, {sql.sql_literal(_BAD_VALUE_REASONS[DECLARATION_FIELDS[f]])}, b_{f},"
-        f" {'true' if f in required else 'false'} FROM {stage}_chk WHERE b_{f} IS NOT NULL"
-        for f in checked
-    ]
-    con.execute(f"CREATE TEMP TABLE {stage}_prob AS {' UNION ALL '.join(problems)}")
+    con.execute(
+        f"CREATE TEMP TABLE {stage}_prob AS SELECT n, p.column_name, p.reason, p.raw_text, p.fatal"
+        f" FROM (SELECT n, unnest(problems) AS p FROM {stage}_chk WHERE problems IS NOT NULL)"
+    )
+    good = f"n NOT IN (SELECT n FROM {stage}_prob WHERE fatal)"
 
     # 4. Among rows with every required value, the first occurrence of a new line_id wins: later
     # occurrences are duplicates, a line_id another file loaded is already loaded.
     con.execute(
         f"INSERT INTO {stage}_prob SELECT n, 'line_id', 'duplicate line_id', line_id, true FROM"
         f" (SELECT n, line_id, row_number() OVER (PARTITION BY line_id ORDER BY n) AS occurrence"
-        f" FROM {stage}_chk WHERE NOT fatal AND line_id IN (SELECT line_id FROM {stage}_chk"
-        " WHERE NOT fatal GROUP BY line_id HAVING count(*) > 1)) WHERE occurrence > 1"
+        f" FROM {stage}_chk WHERE {good} AND line_id IN (SELECT line_id FROM {stage}_chk"
+        f" WHERE {good} GROUP BY line_id HAVING count(*) > 1)) WHERE occurrence > 1"
     )
     con.execute(
         f"INSERT INTO {stage}_prob SELECT c.n, 'line_id', 'line_id already loaded',"
         " c.line_id || ' (source ' || d.source_id || ')', true"
         f" FROM {stage}_chk c JOIN (SELECT line_id, min(source_id) AS source_id FROM declarations"
         f" WHERE line_id IN (SELECT line_id FROM {stage}_chk) GROUP BY line_id) d ON d.line_id = c.line_id"
-        f" WHERE NOT c.fatal AND c.n NOT IN (SELECT n FROM {stage}_prob WHERE reason = 'duplicate line_id')"
+        f" WHERE c.{good} AND c.n NOT IN (SELECT n FROM {stage}_prob WHERE reason = 'duplicate line_id')"
     )
     con.execute(f"CREATE TEMP TABLE {stage}_drop AS SELECT DISTINCT n FROM {stage}_prob WHERE fatal")
     con.execute(f"DROP TABLE {stage}_chk")
