@@ -154,14 +154,14 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
         with transaction(con):
             report = begin_load(con, path, FORMAT, options, encoding=encoding, sha256=digest)
             flush_rejects(con, _STAGE, report.source_id)
-            accepted, rejected = _insert(con, resolved, header, staged.rows, report.source_id)
+            accepted, rejected = _insert(con, _fields(resolved), staged.rows, report.source_id)
             report.rows_read = staged.rows + staged.rejected
             report.rows_accepted = accepted
             report.rows_quarantined = staged.rejected + rejected
             finish_source(con, report)
     finally:
         drop_stage(con, _STAGE)
-        for suffix in ("_cty", "_chk", "_prob", "_drop", "_rejq"):
+        for suffix in ("_cty", "_val", "_prob", "_drop", "_rejq"):
             con.execute(f"DROP TABLE IF EXISTS {_STAGE}{suffix}")
     if options.progress is not None:
         options.progress(report.rows_read)
@@ -305,16 +305,18 @@ def _clean(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping, header: li
     any_problem = " OR ".join(f"({p[0]})" for p in problems) or "false"
     values, joins = _values(resolved, fields)
     con.execute(
-        f"CREATE TEMP TABLE {stage}_chk AS SELECT n,"
+        f"CREATE TEMP TABLE {stage}_val AS SELECT n,"
         " v_declaration_number || '/' || CAST(v_item_number AS VARCHAR) AS line_id,"
-        f" CASE WHEN {any_problem} THEN list_filter([{entries}], p -> p IS NOT NULL) END AS problems"
-        f" FROM (SELECT t.*, {values} FROM {source} t {joins})"
+        f" CASE WHEN {any_problem} THEN list_filter([{entries}], p -> p IS NOT NULL) END AS problems,"
+        + ", ".join(f"{value} AS {column}" for column, value in _outputs(fields))
+        + f" FROM (SELECT t.*, {values} FROM {source} t {joins})"
     )
+    drop_stage(con, stage)  # the text is no longer needed: free its memory
 
     # 3. Problems: missing required values and values that could not be read.
     con.execute(
         f"CREATE TEMP TABLE {stage}_prob AS SELECT n, p.column_name, p.reason, p.raw_text, p.fatal"
-        f" FROM (SELECT n, unnest(problems) AS p FROM {stage}_chk WHERE problems IS NOT NULL)"
+        f" FROM (SELECT n, unnest(problems) AS p FROM {stage}_val WHERE problems IS NOT NULL)"
     )
     good = f"n NOT IN (SELECT n FROM {stage}_prob WHERE fatal)"
 
@@ -323,56 +325,55 @@ def _clean(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping, header: li
     con.execute(
         f"INSERT INTO {stage}_prob SELECT n, 'line_id', 'duplicate line_id', line_id, true FROM"
         f" (SELECT n, line_id, row_number() OVER (PARTITION BY line_id ORDER BY n) AS occurrence"
-        f" FROM {stage}_chk WHERE {good} AND line_id IN (SELECT line_id FROM {stage}_chk"
+        f" FROM {stage}_val WHERE {good} AND line_id IN (SELECT line_id FROM {stage}_val"
         f" WHERE {good} GROUP BY line_id HAVING count(*) > 1)) WHERE occurrence > 1"
     )
     con.execute(
         f"INSERT INTO {stage}_prob SELECT c.n, 'line_id', 'line_id already loaded',"
         " c.line_id || ' (source ' || d.source_id || ')', true"
-        f" FROM {stage}_chk c JOIN (SELECT line_id, min(source_id) AS source_id FROM declarations"
-        f" WHERE line_id IN (SELECT line_id FROM {stage}_chk) GROUP BY line_id) d ON d.line_id = c.line_id"
+        f" FROM {stage}_val c JOIN (SELECT line_id, min(source_id) AS source_id FROM declarations"
+        f" WHERE line_id IN (SELECT line_id FROM {stage}_val) GROUP BY line_id) d ON d.line_id = c.line_id"
         f" WHERE c.{good} AND c.n NOT IN (SELECT n FROM {stage}_prob WHERE reason = 'duplicate line_id')"
     )
     con.execute(f"CREATE TEMP TABLE {stage}_drop AS SELECT DISTINCT n FROM {stage}_prob WHERE fatal")
-    con.execute(f"DROP TABLE {stage}_chk")
 
 
-def _insert(
-    con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping, header: list[str], staged: int, source_id: int
-) -> tuple[int, int]:
-    """Write the good rows from one SELECT over the staging table, quarantine the problems.
-
-    Rows are written in no particular physical order (``row_number`` says where each came from):
-    keeping file order would cost a sort of every row, or an order-preserving single stream.
-    """
-    stage = _STAGE
-    fields = _fields(resolved)
-    columns = [c for c in DECLARATION_FIELDS if c in fields]
+def _outputs(fields: list[str]) -> list[tuple[str, str]]:
+    """(column of ``declarations``, its value over the typed rows) for every column a file fills."""
     outputs = []
-    for c in columns:
+    for c in (c for c in DECLARATION_FIELDS if c in fields):
         value = f"v_{c}"
         if c == "description":
             value = (
                 "CASE WHEN r_extras = '' THEN v_description"
                 " ELSE concat_ws(' | ', v_description, r_extras) END"
             )
-        outputs.append(value)
+        outputs.append((c, value))
     if "description" not in fields:
-        columns.append("description")
-        outputs.append("nullif(r_extras, '')")
-    hs6 = ["hs6"] if "commodity_code" in fields else []
-    hs6_value = ["left(v_commodity_code, 6)"] if hs6 else []
-    values, joins = _values(resolved, fields)
+        outputs.append(("description", "nullif(r_extras, '')"))
+    if "commodity_code" in fields:
+        outputs.append(("hs6", "left(v_commodity_code, 6)"))
+    return outputs
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection, fields: list[str], staged: int, source_id: int
+) -> tuple[int, int]:
+    """Copy the good rows of ``_val`` into ``declarations``, quarantine the problems.
+
+    Rows are written in no particular physical order (``row_number`` says where each came from):
+    keeping file order would cost a sort of every row.
+    """
+    stage = _STAGE
+    columns = ", ".join(c for c, _ in _outputs(fields))
     dropped = _count(con, f"SELECT count(*) FROM {stage}_drop")
-    keep = f" WHERE t.n NOT IN (SELECT n FROM {stage}_drop)" if dropped else ""
-    line_id = "v_declaration_number || '/' || CAST(v_item_number AS VARCHAR)"
+    keep = f" WHERE n NOT IN (SELECT n FROM {stage}_drop)" if dropped else ""
     ordered = _count(con, "SELECT current_setting('preserve_insertion_order')::BOOLEAN::INTEGER")
     con.execute("SET preserve_insertion_order = false")
     try:
         con.execute(
-            f"INSERT INTO declarations (line_id, source_id, row_number, {', '.join(columns + hs6)})"
-            f" SELECT {line_id}, ?, n, {', '.join(outputs + hs6_value)}"
-            f" FROM (SELECT t.*, {values} FROM {_source(resolved, header, fields)} t {joins}{keep})",
+            f"INSERT INTO declarations (line_id, source_id, row_number, {columns})"
+            f" SELECT line_id, ?, n, {columns} FROM {stage}_val{keep}",
             [source_id],
         )
     finally:
