@@ -56,8 +56,9 @@ from sanctrace.sources.staging import (
     drop_stage,
     first_line,
     flush_rejects,
+    number_lines,
+    read_csv_sql,
     split_header,
-    stage_csv,
 )
 
 FORMAT = "declarations"
@@ -72,6 +73,7 @@ _BAD_VALUE_REASONS = {
     "flow": "unknown flow",
 }
 _STAGE = "decl_stage"
+_ROWS = f"{_STAGE}_rows"  # _val with the line number n of every row
 
 
 def sniff(path: Path, head: str) -> bool:
@@ -140,28 +142,24 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
             if chosen is not None and chosen != delimiter and not is_xlsx(path):
                 delimiter = chosen
                 resolved = _choose_mapping(path, split_header(line, delimiter), options)
-            header = split_header(line, "," if prepared.encoding == "xlsx" else delimiter)
+            if prepared.encoding == "xlsx":
+                delimiter = ","
+            header = split_header(line, delimiter)
             encoding = None if prepared.encoding == "xlsx" else prepared.encoding
-            staged = stage_csv(
-                con,
-                prepared,
-                table=_STAGE,
-                header=header,
-                delimiter="," if prepared.encoding == "xlsx" else delimiter,
-                source_id=None,
-            )
-        _clean(con, resolved, header)
+            reader = read_csv_sql(prepared.path, len(header), delimiter, f"{_STAGE}_rej")
+            rows, rejected = _clean(con, resolved, header, reader, prepared.blank_lines)
         with transaction(con):
             report = begin_load(con, path, FORMAT, options, encoding=encoding, sha256=digest)
             flush_rejects(con, _STAGE, report.source_id)
-            accepted, rejected = _insert(con, _fields(resolved), staged.rows, report.source_id)
-            report.rows_read = staged.rows + staged.rejected
+            accepted, quarantined = _insert(con, _fields(resolved), rows, report.source_id)
+            report.rows_read = rows + rejected
             report.rows_accepted = accepted
-            report.rows_quarantined = staged.rejected + rejected
+            report.rows_quarantined = rejected + quarantined
             finish_source(con, report)
     finally:
         drop_stage(con, _STAGE)
-        for suffix in ("_cty", "_val", "_prob", "_drop", "_rejq"):
+        con.execute(f"DROP VIEW IF EXISTS {_ROWS}")
+        for suffix in ("_cty", "_val", "_rows_numbered", "_prob", "_drop", "_rejq"):
             con.execute(f"DROP TABLE IF EXISTS {_STAGE}{suffix}")
     if options.progress is not None:
         options.progress(report.rows_read)
@@ -214,13 +212,13 @@ def _typed(resolved: ResolvedMapping, name: str) -> sql.Typed:
     return typed
 
 
-def _source(resolved: ResolvedMapping, header: list[str], fields: list[str]) -> str:
-    """The staged rows as trimmed text ``r_<field>`` plus the typed helper columns, as nested SELECTs.
+def _source(resolved: ResolvedMapping, header: list[str], fields: list[str], rows: str) -> str:
+    """``rows`` (columns c1 .. cN) as trimmed text ``r_<field>`` plus typed helper columns, nested.
 
     Each layer is its own projection, so an expression that refers to a helper column several times
     does not repeat the work behind it (the clean-text CASE, a regular expression).
     """
-    select = ["n"]
+    select = []
     for name in fields:
         select.append(f"{_raw_value(resolved, name)} AS r_{name}")
         if len(resolved.columns.get(name, [])) > 1:
@@ -232,15 +230,11 @@ def _source(resolved: ResolvedMapping, header: list[str], fields: list[str]) -> 
     select.append(f"concat_ws(' | ', {', '.join(extras)})" if extras else "NULL::VARCHAR")
     select[-1] += " AS r_extras"
     typed = [_typed(resolved, f) for f in fields]
-    text = f"(SELECT {', '.join(select)} FROM {_STAGE})"
-    return sql.nested(text, [c for t in typed for c in t.layer1], [c for t in typed for c in t.layer2])
-
-
-def _values(resolved: ResolvedMapping, fields: list[str]) -> tuple[str, str]:
-    """(typed value of every field as ``v_<field>``, the country lookups they need)."""
-    countries = [f for f in fields if DECLARATION_FIELDS[f] == "country"]
-    values = ", ".join(f"{_typed(resolved, f).final} AS v_{f}" for f in fields)
-    return values, sql.country_joins(f"{_STAGE}_cty", countries)
+    return sql.nested(
+        f"(SELECT {', '.join(select)} FROM {rows})",
+        [c for t in typed for c in t.layer1],
+        [c for t in typed for c in t.layer2],
+    )
 
 
 def _fields(resolved: ResolvedMapping) -> list[str]:
@@ -248,44 +242,36 @@ def _fields(resolved: ResolvedMapping) -> list[str]:
     return [f for f in DECLARATION_FIELDS if _raw_value(resolved, f) is not None]
 
 
-def _clean(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping, header: list[str]) -> None:
-    """Find every problem before anything is written: ``_prob`` (quarantine entries) and ``_drop``.
+def _is_country(name: str) -> bool:
+    return DECLARATION_FIELDS[name] == "country"
 
-    Only narrow tables are made here (line numbers, line ids, the raw text of unreadable values);
-    the rows themselves are typed again by ``_insert`` straight from the staging table, which is
-    cheaper than materialising a wide typed copy of every row.
+
+def _clean(
+    con: duckdb.DuckDBPyConnection,
+    resolved: ResolvedMapping,
+    header: list[str],
+    reader: str,
+    blank: tuple[int, ...],
+) -> tuple[int, int]:
+    """Type the file into ``_val`` and find every problem before anything is written.
+
+    One read of the file makes ``_val``: the typed values, the line id and, only when something is
+    wrong, a list of the row's problems. Country texts stay text there (they are resolved by a join
+    on the distinct texts, and a join would lose the file order that numbers the rows). Then come the
+    quarantine entries (``_prob``) and the rows not to load (``_drop``). Returns (rows, rejected).
     """
     stage = _STAGE
     fields = _fields(resolved)
-    countries = [f for f in fields if DECLARATION_FIELDS[f] == "country"]
-    checked = [f for f in fields if DECLARATION_FIELDS[f] != "text"]
+    countries = [f for f in fields if _is_country(f)]
+    checked = [f for f in fields if DECLARATION_FIELDS[f] != "text" and not _is_country(f)]
     required = [f for f in fields if f in resolved.mapping.required]
 
-    # 1. Every distinct country text, resolved once through country_aliases. The raw cells are made
-    # distinct before they are trimmed (a superset of the texts: extra entries are harmless).
-    source = _source(resolved, header, fields)
-    cells = " UNION ".join(
-        f"SELECT c{p + 1} AS cell FROM {stage}" for c in countries for p in resolved.columns.get(c, [])
-    )
-    default = [
-        sql.sql_literal(resolved.mapping.defaults[c]) for c in countries if c in resolved.mapping.defaults
-    ]
-    raw_countries = (
-        f"SELECT {sql.clean_text('cell')} AS raw FROM ({cells}"
-        + "".join(f" UNION SELECT {d}" for d in default)
-        + ")"
-        if cells or default
-        else "SELECT NULL::VARCHAR AS raw WHERE false"
-    )
-    con.execute(f"CREATE TEMP TABLE {stage}_cty AS " + sql.country_lookup_query(raw_countries))
-
-    # 2. Per row: its line id and, only when something is wrong, the list of its problems (a NULL list
-    # for a clean row keeps this table narrow).
     def column(name: str) -> str:
         if len(resolved.columns.get(name, [])) > 1:
             return f"h_{name}"
         return _column_label(resolved, header, name)
 
+    # 1. The typed rows, in file order (their rowid numbers them), with their problems.
     problems = [(f"r_{f} IS NULL", column(f), "'missing value'", "NULL::VARCHAR", "true") for f in required]
     problems += [
         (
@@ -303,21 +289,47 @@ def _clean(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping, header: li
         for test, label, reason, raw, fatal in problems
     )
     any_problem = " OR ".join(f"({p[0]})" for p in problems) or "false"
-    values, joins = _values(resolved, fields)
+    values = ", ".join(f"{_typed(resolved, f).final} AS v_{f}" for f in fields if not _is_country(f))
+    labels = [f"h_{f}" for f in countries if len(resolved.columns.get(f, [])) > 1]
     con.execute(
-        f"CREATE TEMP TABLE {stage}_val AS SELECT n,"
+        f"CREATE TEMP TABLE {stage}_val AS SELECT"
         " v_declaration_number || '/' || CAST(v_item_number AS VARCHAR) AS line_id,"
-        f" CASE WHEN {any_problem} THEN list_filter([{entries}], p -> p IS NOT NULL) END AS problems,"
-        + ", ".join(f"{value} AS {column}" for column, value in _outputs(fields))
-        + f" FROM (SELECT t.*, {values} FROM {source} t {joins})"
+        f" CASE WHEN {any_problem} THEN list_filter([{entries}], p -> p IS NOT NULL) END AS problems, "
+        + ", ".join([f"{value} AS {name}" for name, value in _outputs(fields)] + labels)
+        + f" FROM (SELECT *, {values} FROM {_source(resolved, header, fields, reader)})"
     )
-    drop_stage(con, stage)  # the text is no longer needed: free its memory
+    gaps, rejected = number_lines(con, stage, blank)
+    rows = _count(con, f"SELECT count(*) FROM {stage}_val")
+    base = _count(con, f"SELECT coalesce(min(rowid), 0) FROM {stage}_val")
+    numbered = f"(SELECT rowid - {base} AS k, * FROM {stage}_val) r"
+    if gaps == 0:  # the common case: line = position + 2, no join
+        con.execute(f"CREATE TEMP VIEW {_ROWS} AS SELECT r.k + 2 AS n, r.* EXCLUDE (k) FROM {numbered}")
+    else:  # blank or rejected lines: the ASOF join sorts every row, once
+        con.execute(
+            f"CREATE TEMP TABLE {stage}_rows_numbered AS SELECT r.k + 2 + coalesce(g.consumed, 0) AS n,"
+            f" r.* EXCLUDE (k) FROM {numbered} ASOF LEFT JOIN {stage}_gaps g ON r.k >= g.gap"
+        )
+        con.execute(f"DROP TABLE {stage}_val")
+        con.execute(f"CREATE TEMP VIEW {_ROWS} AS SELECT * FROM {stage}_rows_numbered")
 
-    # 3. Problems: missing required values and values that could not be read.
+    # 2. Every distinct country text, resolved once through country_aliases.
+    texts = " UNION ".join(f"SELECT {f} AS raw FROM {_ROWS}" for f in countries)
+    con.execute(
+        f"CREATE TEMP TABLE {stage}_cty AS "
+        + sql.country_lookup_query(texts or "SELECT NULL::VARCHAR AS raw WHERE false")
+    )
+
+    # 3. Problems: missing required values, values that could not be read, unknown countries.
     con.execute(
         f"CREATE TEMP TABLE {stage}_prob AS SELECT n, p.column_name, p.reason, p.raw_text, p.fatal"
-        f" FROM (SELECT n, unnest(problems) AS p FROM {stage}_val WHERE problems IS NOT NULL)"
+        f" FROM (SELECT n, unnest(problems) AS p FROM {_ROWS} WHERE problems IS NOT NULL)"
     )
+    for f in countries:
+        con.execute(
+            f"INSERT INTO {stage}_prob SELECT n, {column(f)}, 'unknown country', t.{f},"
+            f" {'true' if f in required else 'false'} FROM {_ROWS} t"
+            f" JOIN (SELECT raw FROM {stage}_cty WHERE iso2 IS NULL) u ON u.raw = t.{f}"
+        )
     good = f"n NOT IN (SELECT n FROM {stage}_prob WHERE fatal)"
 
     # 4. Among rows with every required value, the first occurrence of a new line_id wins: later
@@ -325,24 +337,28 @@ def _clean(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping, header: li
     con.execute(
         f"INSERT INTO {stage}_prob SELECT n, 'line_id', 'duplicate line_id', line_id, true FROM"
         f" (SELECT n, line_id, row_number() OVER (PARTITION BY line_id ORDER BY n) AS occurrence"
-        f" FROM {stage}_val WHERE {good} AND line_id IN (SELECT line_id FROM {stage}_val"
+        f" FROM {_ROWS} WHERE {good} AND line_id IN (SELECT line_id FROM {_ROWS}"
         f" WHERE {good} GROUP BY line_id HAVING count(*) > 1)) WHERE occurrence > 1"
     )
     con.execute(
         f"INSERT INTO {stage}_prob SELECT c.n, 'line_id', 'line_id already loaded',"
         " c.line_id || ' (source ' || d.source_id || ')', true"
-        f" FROM {stage}_val c JOIN (SELECT line_id, min(source_id) AS source_id FROM declarations"
-        f" WHERE line_id IN (SELECT line_id FROM {stage}_val) GROUP BY line_id) d ON d.line_id = c.line_id"
+        f" FROM {_ROWS} c JOIN (SELECT line_id, min(source_id) AS source_id FROM declarations"
+        f" WHERE line_id IN (SELECT line_id FROM {_ROWS}) GROUP BY line_id) d ON d.line_id = c.line_id"
         f" WHERE c.{good} AND c.n NOT IN (SELECT n FROM {stage}_prob WHERE reason = 'duplicate line_id')"
     )
     con.execute(f"CREATE TEMP TABLE {stage}_drop AS SELECT DISTINCT n FROM {stage}_prob WHERE fatal")
+    return rows, rejected
 
 
 def _outputs(fields: list[str]) -> list[tuple[str, str]]:
-    """(column of ``declarations``, its value over the typed rows) for every column a file fills."""
+    """(column of ``declarations``, its value in ``_val``) for every column a file fills.
+
+    Countries are still text in ``_val`` (see ``_clean``).
+    """
     outputs = []
     for c in (c for c in DECLARATION_FIELDS if c in fields):
-        value = f"v_{c}"
+        value = f"r_{c}" if _is_country(c) else f"v_{c}"
         if c == "description":
             value = (
                 "CASE WHEN r_extras = '' THEN v_description"
@@ -365,15 +381,17 @@ def _insert(
     keeping file order would cost a sort of every row.
     """
     stage = _STAGE
-    columns = ", ".join(c for c, _ in _outputs(fields))
+    names = [c for c, _ in _outputs(fields)]
+    values = [f"{c}_c.iso2" if c in fields and _is_country(c) else f"t.{c}" for c in names]
+    joins = sql.country_joins(f"{stage}_cty", [c for c in fields if _is_country(c)]).replace("t.r_", "t.")
     dropped = _count(con, f"SELECT count(*) FROM {stage}_drop")
-    keep = f" WHERE n NOT IN (SELECT n FROM {stage}_drop)" if dropped else ""
+    keep = f" WHERE t.n NOT IN (SELECT n FROM {stage}_drop)" if dropped else ""
     ordered = _count(con, "SELECT current_setting('preserve_insertion_order')::BOOLEAN::INTEGER")
     con.execute("SET preserve_insertion_order = false")
     try:
         con.execute(
-            f"INSERT INTO declarations (line_id, source_id, row_number, {columns})"
-            f" SELECT line_id, ?, n, {columns} FROM {stage}_val{keep}",
+            f"INSERT INTO declarations (line_id, source_id, row_number, {', '.join(names)})"
+            f" SELECT t.line_id, ?, t.n, {', '.join(values)} FROM {_ROWS} t {joins}{keep}",
             [source_id],
         )
     finally:
