@@ -108,10 +108,10 @@ def _choose_mapping(path: Path, header: list[str], options: LoadOptions) -> Reso
 
 
 @contextmanager
-def _prepared(path: Path) -> Iterator[PreparedText]:
+def _prepared(path: Path, *, trust_head: bool) -> Iterator[PreparedText]:
     """The file as UTF-8 CSV: xlsx converted, cp1251 transcoded, UTF-8 used in place."""
     if not is_xlsx(path):
-        with utf8_text(path) as prepared:
+        with utf8_text(path, trust_head=trust_head) as prepared:
             yield prepared
         return
     with tempfile.TemporaryDirectory(prefix="sanctrace-") as folder:
@@ -131,23 +131,29 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
         with transaction(con):
             return begin_load(con, path, FORMAT, options, sha256=digest)
     try:
-        with _prepared(path) as prepared:
-            with prepared.path.open(encoding="utf-8") as handle:
-                line = first_line(handle.readline())
-            if not line.strip():
-                raise UserError(f"{path}: no header line")
-            delimiter = detect_delimiter(line)
-            resolved = _choose_mapping(path, split_header(line, delimiter), options)
-            chosen = resolved.mapping.parse.delimiter
-            if chosen is not None and chosen != delimiter and not is_xlsx(path):
-                delimiter = chosen
+        for trust_head in (True, False):  # a file taken for UTF-8 that is not: read it again, decoded
+            with _prepared(path, trust_head=trust_head) as prepared:
+                with prepared.path.open(encoding="utf-8", errors="replace") as handle:
+                    line = first_line(handle.readline())
+                if not prepared.verified and "\ufffd" in line:
+                    continue  # a header longer than the bytes that were checked, and not UTF-8
+                if not line.strip():
+                    raise UserError(f"{path}: no header line")
+                delimiter = detect_delimiter(line)
                 resolved = _choose_mapping(path, split_header(line, delimiter), options)
-            if prepared.encoding == "xlsx":
-                delimiter = ","
-            header = split_header(line, delimiter)
-            encoding = None if prepared.encoding == "xlsx" else prepared.encoding
-            reader = read_csv_sql(prepared.path, len(header), delimiter, f"{_STAGE}_rej")
-            rows, rejected = _clean(con, resolved, header, reader, prepared.blank_lines)
+                chosen = resolved.mapping.parse.delimiter
+                if chosen is not None and chosen != delimiter and not is_xlsx(path):
+                    delimiter = chosen
+                    resolved = _choose_mapping(path, split_header(line, delimiter), options)
+                if prepared.encoding == "xlsx":
+                    delimiter = ","
+                header = split_header(line, delimiter)
+                encoding = None if prepared.encoding == "xlsx" else prepared.encoding
+                reader = read_csv_sql(prepared.path, len(header), delimiter, f"{_STAGE}_rej")
+                rows, rejected = _clean(con, resolved, header, reader, prepared.blank_lines)
+            if prepared.verified or not _count(con, f"SELECT count(*) FROM {_STAGE}_rejq WHERE bad_encoding"):
+                break
+            _drop_temporary(con)
         with transaction(con):
             report = begin_load(con, path, FORMAT, options, encoding=encoding, sha256=digest)
             flush_rejects(con, _STAGE, report.source_id)
@@ -157,13 +163,17 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
             report.rows_quarantined = rejected + quarantined
             finish_source(con, report)
     finally:
-        drop_stage(con, _STAGE)
-        con.execute(f"DROP VIEW IF EXISTS {_ROWS}")
-        for suffix in ("_cty", "_val", "_rows_numbered", "_prob", "_drop", "_rejq"):
-            con.execute(f"DROP TABLE IF EXISTS {_STAGE}{suffix}")
+        _drop_temporary(con)
     if options.progress is not None:
         options.progress(report.rows_read)
     return report
+
+
+def _drop_temporary(con: duckdb.DuckDBPyConnection) -> None:
+    drop_stage(con, _STAGE)
+    con.execute(f"DROP VIEW IF EXISTS {_ROWS}")
+    for suffix in ("_cty", "_val", "_rows_numbered", "_prob", "_drop", "_rejq"):
+        con.execute(f"DROP TABLE IF EXISTS {_STAGE}{suffix}")
 
 
 def _column_label(resolved: ResolvedMapping, header: list[str], name: str) -> str:

@@ -32,6 +32,7 @@ class PreparedText:
     path: Path
     encoding: str  # utf-8 | utf-8-sig | cp1251
     blank_lines: tuple[int, ...]  # 1-based physical line numbers of empty lines
+    verified: bool = True  # False: taken for UTF-8 from its head; the reader must reject bad bytes
 
 
 def looks_binary(data: bytes) -> bool:
@@ -65,6 +66,15 @@ def _is_utf8(path: Path) -> bool:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return False
+    return True
+
+
+def _head_is_utf8(head: bytes) -> bool:
+    """The first bytes decode as UTF-8 (a character cut at the end is allowed)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
     return True
 
 
@@ -133,11 +143,15 @@ def mostly_utf8(path: Path) -> bool:
 
 
 @contextmanager
-def utf8_text(path: Path) -> Iterator[PreparedText]:
+def utf8_text(path: Path, *, trust_head: bool = False) -> Iterator[PreparedText]:
     """Yield the file as UTF-8 with LF or CRLF line ends, rewriting it to a temporary file if needed.
 
     cp1251 is transcoded; UTF-8 with a few invalid bytes keeps UTF-8 and replaces those bytes by
     U+FFFD (the encoding recorded says so); bare-CR line ends become LF.
+
+    With ``trust_head``, a file whose first bytes are UTF-8 is used as it is without decoding the
+    rest in Python (seconds on a large file): the caller checks that DuckDB's reader rejected no
+    line for its encoding and otherwise asks again without ``trust_head``.
     """
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
@@ -146,6 +160,10 @@ def utf8_text(path: Path) -> Iterator[PreparedText]:
     if looks_binary(head):
         raise UserError(f"{path}: not a text file (binary content); expected CSV or .xlsx")
     lone_cr = has_lone_cr(path)
+    if trust_head and not lone_cr and _head_is_utf8(head):
+        encoding = "utf-8-sig" if head.startswith(_BOM) else "utf-8"
+        yield PreparedText(path, encoding, blank_lines(path), verified=False)
+        return
     if _is_utf8(path):
         encoding, codec = ("utf-8-sig" if head.startswith(_BOM) else "utf-8"), "utf-8"
         if not lone_cr:

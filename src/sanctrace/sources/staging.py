@@ -24,6 +24,7 @@ import duckdb
 from sanctrace.sources.encoding import PreparedText
 
 _CANDIDATE_DELIMITERS = (";", ",", "\t", "|")
+BAD_ENCODING = "INVALID ENCODING"  # DuckDB's error_type for bytes that are not UTF-8
 _REJECT_REASONS = {
     "MISSING COLUMNS": "wrong number of fields",
     "TOO MANY COLUMNS": "wrong number of fields",
@@ -103,8 +104,8 @@ def number_lines(con: duckdb.DuckDBPyConnection, table: str, blank_lines: tuple[
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table}_rejq AS SELECT line, CASE first(error_type)"
         + "".join(f" WHEN '{k}' THEN '{v}'" for k, v in _REJECT_REASONS.items())
-        + f" ELSE 'malformed line' END AS reason, trim(first(csv_line), e'\\r\\n') AS raw"
-        f" FROM {rejects} GROUP BY line"
+        + f" ELSE 'malformed line' END AS reason, trim(first(csv_line), e'\\r\\n') AS raw,"
+        f" bool_or(error_type = '{BAD_ENCODING}') AS bad_encoding FROM {rejects} GROUP BY line"
     )
     gap_count = con.execute(f"SELECT count(*) FROM {gaps}").fetchone()
     rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()
