@@ -1,7 +1,7 @@
 """Customs declaration lines (Russian DT exports, bills of lading, any vendor) into ``declarations``.
 
 A column mapping (see ``mapping``) says which header feeds which column; cleaning and checks run in
-SQL over a staging table so files of millions of lines load at DuckDB speed.
+SQL as DuckDB reads the file, so files of millions of lines load at DuckDB speed.
 
 Bad values, decided once for every mapping:
 
@@ -121,10 +121,11 @@ def _prepared(path: Path, *, trust_head: bool) -> Iterator[PreparedText]:
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> LoadReport:
-    """Stage and clean in temporary tables, then write the warehouse in one short transaction.
+    """Type the file into a temporary table, then write the warehouse in one short transaction.
 
-    Keeping the heavy SQL out of the write transaction matters: DuckDB keeps undo data for every
-    temporary table made inside a transaction, which made a 1M-line load ~60 % slower.
+    One read of the file types every row (see ``_clean`` and docs/decisions/0012). Keeping the heavy
+    SQL out of the write transaction matters: DuckDB keeps undo data for every temporary table made
+    inside a transaction, which made a 1M-line load ~60 % slower.
     """
     digest = file_sha256(path)
     if find_loaded(con, digest, FORMAT, options.dataset) is not None:
