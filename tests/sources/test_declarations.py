@@ -360,3 +360,14 @@ def test_utf8_with_a_stray_byte_after_the_head(db: duckdb.DuckDBPyConnection, tm
     assert db.execute("SELECT encoding FROM sources").fetchone() == (
         "utf-8 (invalid bytes replaced by U+FFFD)",
     )
+
+
+def test_line_numbers_do_not_depend_on_the_session_insertion_order(db: duckdb.DuckDBPyConnection) -> None:
+    """Rows are numbered by their order in the typed table, so the loader keeps insertion order for
+    that statement whatever the session says, and puts the setting back."""
+    db.execute("SET preserve_insertion_order = false")
+    report = load(db, CP1251, OPTIONS)
+    accepted = [r[0] for r in db.execute("SELECT row_number FROM declarations ORDER BY 1").fetchall()]
+    assert accepted == [2, 3, 4, 6, 7, 12]
+    assert (10, "line_id", "duplicate line_id") in quarantine(db, report.source_id)
+    assert db.execute("SELECT current_setting('preserve_insertion_order')").fetchone() == (False,)

@@ -302,13 +302,14 @@ def _clean(
     any_problem = " OR ".join(f"({p[0]})" for p in problems) or "false"
     values = ", ".join(f"{_typed(resolved, f).final} AS v_{f}" for f in fields if not _is_country(f))
     labels = [f"h_{f}" for f in countries if len(resolved.columns.get(f, [])) > 1]
-    con.execute(
-        f"CREATE TEMP TABLE {stage}_val AS SELECT"
-        " v_declaration_number || '/' || CAST(v_item_number AS VARCHAR) AS line_id,"
-        f" CASE WHEN {any_problem} THEN list_filter([{entries}], p -> p IS NOT NULL) END AS problems, "
-        + ", ".join([f"{value} AS {name}" for name, value in _outputs(fields)] + labels)
-        + f" FROM (SELECT *, {values} FROM {_source(resolved, header, fields, reader)})"
-    )
+    with _insertion_order(con, keep=True):  # the rowid must follow the file
+        con.execute(
+            f"CREATE TEMP TABLE {stage}_val AS SELECT"
+            " v_declaration_number || '/' || CAST(v_item_number AS VARCHAR) AS line_id,"
+            f" CASE WHEN {any_problem} THEN list_filter([{entries}], p -> p IS NOT NULL) END AS problems, "
+            + ", ".join([f"{value} AS {name}" for name, value in _outputs(fields)] + labels)
+            + f" FROM (SELECT *, {values} FROM {_source(resolved, header, fields, reader)})"
+        )
     gaps, rejected = number_lines(con, stage, blank)
     rows = _count(con, f"SELECT count(*) FROM {stage}_val")
     base = _count(con, f"SELECT coalesce(min(rowid), 0) FROM {stage}_val")
@@ -397,16 +398,12 @@ def _insert(
     joins = sql.country_joins(f"{stage}_cty", [c for c in fields if _is_country(c)]).replace("t.r_", "t.")
     dropped = _count(con, f"SELECT count(*) FROM {stage}_drop")
     keep = f" WHERE t.n NOT IN (SELECT n FROM {stage}_drop)" if dropped else ""
-    ordered = _count(con, "SELECT current_setting('preserve_insertion_order')::BOOLEAN::INTEGER")
-    con.execute("SET preserve_insertion_order = false")
-    try:
+    with _insertion_order(con, keep=False):
         con.execute(
             f"INSERT INTO declarations (line_id, source_id, row_number, {', '.join(names)})"
             f" SELECT t.line_id, ?, t.n, {', '.join(values)} FROM {_ROWS} t {joins}{keep}",
             [source_id],
         )
-    finally:
-        con.execute(f"SET preserve_insertion_order = {'true' if ordered else 'false'}")
     con.execute(
         f"INSERT INTO quarantine SELECT ?, n, column_name, reason, raw_text FROM {stage}_prob"
         " ORDER BY n, column_name",
@@ -414,6 +411,17 @@ def _insert(
     )
     rejected = _count(con, f"SELECT count(DISTINCT n) FROM {stage}_prob WHERE fatal")
     return staged - dropped, rejected
+
+
+@contextmanager
+def _insertion_order(con: duckdb.DuckDBPyConnection, *, keep: bool) -> Iterator[None]:
+    """DuckDB's ``preserve_insertion_order`` set for one statement, then put back as it was."""
+    before = _count(con, "SELECT current_setting('preserve_insertion_order')::BOOLEAN::INTEGER")
+    con.execute(f"SET preserve_insertion_order = {str(keep).lower()}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
 
 
 def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:
