@@ -321,3 +321,53 @@ def test_codes_lose_their_separators(code: str, separators: list[str]) -> None:
     expression = cleaning.code(f"({cleaning.digits('x')})", min_len=6)
     assert _eval(expression, spaced) == code
     assert _eval(expression, code[:5]) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=" \t\r\n\u00a0\u202faб1,.", max_size=8))
+def test_clean_text_is_trim_with_its_shortcut(text: str) -> None:
+    """The cheap first/last character test never changes what a plain trim would give."""
+    reference = _eval("nullif(trim(x, ' \t\r\n\u00a0\u202f'), '')", text)
+    assert _eval(cleaning.clean_text("x"), text) == reference
+
+
+_ASCII_HEAD = "ND;G32;G542;G33;G34;G31_1\n" + "".join(
+    f"1000/{i};1;01.02.2023;8457101000;CN;PLAIN {'x' * 100}\n" for i in range(60)
+)
+_CYRILLIC_TAIL = "".join(f"2000/{i};1;01.02.2023;8457101000;CN;СТАНОК\n" for i in range(5))
+
+
+def test_cp1251_after_an_ascii_head_is_still_transcoded(
+    db: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """The head looks like UTF-8, so DuckDB reads the file as it is, rejects the cp1251 lines as not
+    UTF-8, and the loader reads it again, transcoded: no line is lost or garbled."""
+    path = tmp_path / "mixed.csv"
+    path.write_bytes((_ASCII_HEAD + _CYRILLIC_TAIL).encode("cp1251"))
+    report = load(db, path, OPTIONS)
+    assert (report.rows_read, report.rows_accepted, report.rows_quarantined) == (65, 65, 0)
+    assert db.execute("SELECT encoding FROM sources").fetchone() == ("cp1251",)
+    descriptions = db.execute("SELECT DISTINCT description FROM declarations WHERE line_id LIKE '2000/%'")
+    assert descriptions.fetchall() == [("СТАНОК",)]
+
+
+def test_utf8_with_a_stray_byte_after_the_head(db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "stray.csv"
+    text = (_ASCII_HEAD + _CYRILLIC_TAIL).encode("utf-8")
+    path.write_bytes(text.replace("СТАНОК".encode(), "СТАНОК".encode() + b"\xe9", 1))
+    report = load(db, path, OPTIONS)
+    assert (report.rows_read, report.rows_accepted) == (65, 65)
+    assert db.execute("SELECT encoding FROM sources").fetchone() == (
+        "utf-8 (invalid bytes replaced by U+FFFD)",
+    )
+
+
+def test_line_numbers_do_not_depend_on_the_session_insertion_order(db: duckdb.DuckDBPyConnection) -> None:
+    """Rows are numbered by their order in the typed table, so the loader keeps insertion order for
+    that statement whatever the session says, and puts the setting back."""
+    db.execute("SET preserve_insertion_order = false")
+    report = load(db, CP1251, OPTIONS)
+    accepted = [r[0] for r in db.execute("SELECT row_number FROM declarations ORDER BY 1").fetchall()]
+    assert accepted == [2, 3, 4, 6, 7, 12]
+    assert (10, "line_id", "duplicate line_id") in quarantine(db, report.source_id)
+    assert db.execute("SELECT current_setting('preserve_insertion_order')").fetchone() == (False,)

@@ -137,16 +137,18 @@ def begin_load(
     encoding: str | None = None,
     publisher: str | None = None,
     licence: str | None = None,
+    sha256: str | None = None,
 ) -> LoadReport:
     """Start loading a file, or report that this exact file is already in the dataset.
 
     Returns a report whose ``already_loaded`` is True when nothing must be done (idempotent
     re-ingest). Otherwise a ``sources`` row exists and the caller fills the canonical tables,
-    then calls ``finish_source``. Callers wrap the whole load in one transaction.
+    then calls ``finish_source``. Callers wrap the whole load in one transaction. ``sha256`` is the
+    file's digest when the caller has it already (hashing a 4 GB file takes seconds).
     """
     if not path.is_file():
         raise UserError(f"{path}: no such file")
-    digest = file_sha256(path)
+    digest = sha256 or file_sha256(path)
     existing = find_loaded(con, digest, fmt, options.dataset)
     if existing is not None:
         row = con.execute(

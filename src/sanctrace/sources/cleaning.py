@@ -34,15 +34,18 @@ def sql_literal(value: str) -> str:
 
 
 def clean_text(expr: str) -> str:
-    """Trimmed text; empty becomes NULL (vendors write empty cells, spaces or no-break spaces)."""
-    # trim() is slow in DuckDB; checking the ends first makes the common, already-clean cell cheap.
-    ends = " OR ".join(
-        f"starts_with({expr}, {sql_literal(ch)}) OR ends_with({expr}, {sql_literal(ch)})"
-        for ch in _TRIM_CHARS
-    )
+    """Trimmed text; empty becomes NULL (vendors write empty cells, spaces or no-break spaces).
+
+    trim() is slow in DuckDB, so it runs only on cells that start or end with a trimmed character:
+    one ``unicode()`` (the first character's code point) and one ``ends_with`` per character keep the
+    common, already-clean cell cheap (half the cost of a starts_with/ends_with pair per character).
+    """
+    first = ", ".join(str(ord(ch)) for ch in _TRIM_CHARS)
+    ends = " OR ".join(f"ends_with({expr}, {sql_literal(ch)})" for ch in _TRIM_CHARS)
     return (
-        f"CASE WHEN {expr} = '' THEN NULL WHEN {ends}"
-        f" THEN nullif(trim({expr}, {sql_literal(_TRIM_CHARS)}), '') ELSE {expr} END"
+        f"CASE WHEN unicode({expr}) IN ({first}) OR {ends}"
+        f" THEN nullif(trim({expr}, {sql_literal(_TRIM_CHARS)}), '')"
+        f" WHEN {expr} = '' THEN NULL ELSE {expr} END"
     )
 
 

@@ -1,7 +1,7 @@
 """Customs declaration lines (Russian DT exports, bills of lading, any vendor) into ``declarations``.
 
 A column mapping (see ``mapping``) says which header feeds which column; cleaning and checks run in
-SQL over a staging table so files of millions of lines load at DuckDB speed.
+SQL as DuckDB reads the file, so files of millions of lines load at DuckDB speed.
 
 Bad values, decided once for every mapping:
 
@@ -56,8 +56,9 @@ from sanctrace.sources.staging import (
     drop_stage,
     first_line,
     flush_rejects,
+    number_lines,
+    read_csv_sql,
     split_header,
-    stage_csv,
 )
 
 FORMAT = "declarations"
@@ -72,6 +73,7 @@ _BAD_VALUE_REASONS = {
     "flow": "unknown flow",
 }
 _STAGE = "decl_stage"
+_ROWS = f"{_STAGE}_rows"  # _val with the line number n of every row
 
 
 def sniff(path: Path, head: str) -> bool:
@@ -106,10 +108,10 @@ def _choose_mapping(path: Path, header: list[str], options: LoadOptions) -> Reso
 
 
 @contextmanager
-def _prepared(path: Path) -> Iterator[PreparedText]:
+def _prepared(path: Path, *, trust_head: bool) -> Iterator[PreparedText]:
     """The file as UTF-8 CSV: xlsx converted, cp1251 transcoded, UTF-8 used in place."""
     if not is_xlsx(path):
-        with utf8_text(path) as prepared:
+        with utf8_text(path, trust_head=trust_head) as prepared:
             yield prepared
         return
     with tempfile.TemporaryDirectory(prefix="sanctrace-") as folder:
@@ -119,52 +121,60 @@ def _prepared(path: Path) -> Iterator[PreparedText]:
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> LoadReport:
-    """Stage and clean in temporary tables, then write the warehouse in one short transaction.
+    """Type the file into a temporary table, then write the warehouse in one short transaction.
 
-    Keeping the heavy SQL out of the write transaction matters: DuckDB keeps undo data for every
-    temporary table made inside a transaction, which made a 1M-line load ~60 % slower.
+    One read of the file types every row (see ``_clean`` and docs/decisions/0012). Keeping the heavy
+    SQL out of the write transaction matters: DuckDB keeps undo data for every temporary table made
+    inside a transaction, which made a 1M-line load ~60 % slower.
     """
-    if find_loaded(con, file_sha256(path), FORMAT, options.dataset) is not None:
+    digest = file_sha256(path)
+    if find_loaded(con, digest, FORMAT, options.dataset) is not None:
         with transaction(con):
-            return begin_load(con, path, FORMAT, options)
+            return begin_load(con, path, FORMAT, options, sha256=digest)
     try:
-        with _prepared(path) as prepared:
-            with prepared.path.open(encoding="utf-8") as handle:
-                line = first_line(handle.readline())
-            if not line.strip():
-                raise UserError(f"{path}: no header line")
-            delimiter = detect_delimiter(line)
-            resolved = _choose_mapping(path, split_header(line, delimiter), options)
-            chosen = resolved.mapping.parse.delimiter
-            if chosen is not None and chosen != delimiter and not is_xlsx(path):
-                delimiter = chosen
+        for trust_head in (True, False):  # a file taken for UTF-8 that is not: read it again, decoded
+            with _prepared(path, trust_head=trust_head) as prepared:
+                with prepared.path.open(encoding="utf-8", errors="replace") as handle:
+                    line = first_line(handle.readline())
+                if not prepared.verified and "\ufffd" in line:
+                    continue  # a header longer than the bytes that were checked, and not UTF-8
+                if not line.strip():
+                    raise UserError(f"{path}: no header line")
+                delimiter = detect_delimiter(line)
                 resolved = _choose_mapping(path, split_header(line, delimiter), options)
-            header = split_header(line, "," if prepared.encoding == "xlsx" else delimiter)
-            encoding = None if prepared.encoding == "xlsx" else prepared.encoding
-            staged = stage_csv(
-                con,
-                prepared,
-                table=_STAGE,
-                header=header,
-                delimiter="," if prepared.encoding == "xlsx" else delimiter,
-                source_id=None,
-            )
-        fields = _clean(con, resolved, header)
+                chosen = resolved.mapping.parse.delimiter
+                if chosen is not None and chosen != delimiter and not is_xlsx(path):
+                    delimiter = chosen
+                    resolved = _choose_mapping(path, split_header(line, delimiter), options)
+                if prepared.encoding == "xlsx":
+                    delimiter = ","
+                header = split_header(line, delimiter)
+                encoding = None if prepared.encoding == "xlsx" else prepared.encoding
+                reader = read_csv_sql(prepared.path, len(header), delimiter, f"{_STAGE}_rej")
+                rows, rejected = _clean(con, resolved, header, reader, prepared.blank_lines)
+            if prepared.verified or not _count(con, f"SELECT count(*) FROM {_STAGE}_rejq WHERE bad_encoding"):
+                break
+            _drop_temporary(con)
         with transaction(con):
-            report = begin_load(con, path, FORMAT, options, encoding=encoding)
+            report = begin_load(con, path, FORMAT, options, encoding=encoding, sha256=digest)
             flush_rejects(con, _STAGE, report.source_id)
-            accepted, rejected = _insert(con, fields, report.source_id)
-            report.rows_read = staged.rows + staged.rejected
+            accepted, quarantined = _insert(con, _fields(resolved), rows, report.source_id)
+            report.rows_read = rows + rejected
             report.rows_accepted = accepted
-            report.rows_quarantined = staged.rejected + rejected
+            report.rows_quarantined = rejected + quarantined
             finish_source(con, report)
     finally:
-        drop_stage(con, _STAGE)
-        for suffix in ("_txt", "_cty", "_val", "_prob", "_ok", "_rejq"):
-            con.execute(f"DROP TABLE IF EXISTS {_STAGE}{suffix}")
+        _drop_temporary(con)
     if options.progress is not None:
         options.progress(report.rows_read)
     return report
+
+
+def _drop_temporary(con: duckdb.DuckDBPyConnection) -> None:
+    drop_stage(con, _STAGE)
+    con.execute(f"DROP VIEW IF EXISTS {_ROWS}")
+    for suffix in ("_cty", "_val", "_rows_numbered", "_prob", "_drop", "_rejq"):
+        con.execute(f"DROP TABLE IF EXISTS {_STAGE}{suffix}")
 
 
 def _column_label(resolved: ResolvedMapping, header: list[str], name: str) -> str:
@@ -213,15 +223,13 @@ def _typed(resolved: ResolvedMapping, name: str) -> sql.Typed:
     return typed
 
 
-def _clean(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping, header: list[str]) -> list[str]:
-    """Clean the staged rows in SQL into temporary tables (_val, _prob, _ok); return the fields."""
-    stage = _STAGE
-    fields = [f for f in DECLARATION_FIELDS if _raw_value(resolved, f) is not None]
-    countries = [f for f in fields if DECLARATION_FIELDS[f] == "country"]
-    required = set(resolved.mapping.required)
+def _source(resolved: ResolvedMapping, header: list[str], fields: list[str], rows: str) -> str:
+    """``rows`` (columns c1 .. cN) as trimmed text ``r_<field>`` plus typed helper columns, nested.
 
-    # 1. Trimmed text of each field (fallback headers and defaults applied), plus where it came from.
-    select = ["n"]
+    Each layer is its own projection, so an expression that refers to a helper column several times
+    does not repeat the work behind it (the clean-text CASE, a regular expression).
+    """
+    select = []
     for name in fields:
         select.append(f"{_raw_value(resolved, name)} AS r_{name}")
         if len(resolved.columns.get(name, [])) > 1:
@@ -232,104 +240,191 @@ def _clean(con: duckdb.DuckDBPyConnection, resolved: ResolvedMapping, header: li
     ]
     select.append(f"concat_ws(' | ', {', '.join(extras)})" if extras else "NULL::VARCHAR")
     select[-1] += " AS r_extras"
-    con.execute(f"CREATE TEMP TABLE {stage}_txt AS SELECT {', '.join(select)} FROM {stage}")
+    typed = [_typed(resolved, f) for f in fields]
+    return sql.nested(
+        f"(SELECT {', '.join(select)} FROM {rows})",
+        [c for t in typed for c in t.layer1],
+        [c for t in typed for c in t.layer2],
+    )
 
-    drop_stage(con, stage)
+
+def _fields(resolved: ResolvedMapping) -> list[str]:
+    """The fields the mapping fills for this file (from a column or a default)."""
+    return [f for f in DECLARATION_FIELDS if _raw_value(resolved, f) is not None]
+
+
+def _is_country(name: str) -> bool:
+    return DECLARATION_FIELDS[name] == "country"
+
+
+def _clean(
+    con: duckdb.DuckDBPyConnection,
+    resolved: ResolvedMapping,
+    header: list[str],
+    reader: str,
+    blank: tuple[int, ...],
+) -> tuple[int, int]:
+    """Type the file into ``_val`` and find every problem before anything is written.
+
+    One read of the file makes ``_val``: the typed values, the line id and, only when something is
+    wrong, a list of the row's problems. Country texts stay text there (they are resolved by a join
+    on the distinct texts, and a join would lose the file order that numbers the rows). Then come the
+    quarantine entries (``_prob``) and the rows not to load (``_drop``). Returns (rows, rejected).
+    """
+    stage = _STAGE
+    fields = _fields(resolved)
+    countries = [f for f in fields if _is_country(f)]
+    checked = [f for f in fields if DECLARATION_FIELDS[f] != "text" and not _is_country(f)]
+    required = [f for f in fields if f in resolved.mapping.required]
+
+    def column(name: str) -> str:
+        if len(resolved.columns.get(name, [])) > 1:
+            return f"h_{name}"
+        return _column_label(resolved, header, name)
+
+    # 1. The typed rows, in file order (their rowid numbers them), with their problems.
+    problems = [(f"r_{f} IS NULL", column(f), "'missing value'", "NULL::VARCHAR", "true") for f in required]
+    problems += [
+        (
+            f"r_{f} IS NOT NULL AND v_{f} IS NULL",
+            column(f),
+            sql.sql_literal(_BAD_VALUE_REASONS[DECLARATION_FIELDS[f]]),
+            f"r_{f}",
+            "true" if f in required else "false",
+        )
+        for f in checked
+    ]
+    entries = ", ".join(
+        f"CASE WHEN {test} THEN {{'column_name': {label}, 'reason': {reason}, 'raw_text': {raw},"
+        f" 'fatal': {fatal}}} END"
+        for test, label, reason, raw, fatal in problems
+    )
+    any_problem = " OR ".join(f"({p[0]})" for p in problems) or "false"
+    values = ", ".join(f"{_typed(resolved, f).final} AS v_{f}" for f in fields if not _is_country(f))
+    labels = [f"h_{f}" for f in countries if len(resolved.columns.get(f, [])) > 1]
+    with _insertion_order(con, keep=True):  # the rowid must follow the file
+        con.execute(
+            f"CREATE TEMP TABLE {stage}_val AS SELECT"
+            " v_declaration_number || '/' || CAST(v_item_number AS VARCHAR) AS line_id,"
+            f" CASE WHEN {any_problem} THEN list_filter([{entries}], p -> p IS NOT NULL) END AS problems, "
+            + ", ".join([f"{value} AS {name}" for name, value in _outputs(fields)] + labels)
+            + f" FROM (SELECT *, {values} FROM {_source(resolved, header, fields, reader)})"
+        )
+    gaps, rejected = number_lines(con, stage, blank)
+    rows = _count(con, f"SELECT count(*) FROM {stage}_val")
+    base = _count(con, f"SELECT coalesce(min(rowid), 0) FROM {stage}_val")
+    numbered = f"(SELECT rowid - {base} AS k, * FROM {stage}_val) r"
+    if gaps == 0:  # the common case: line = position + 2, no join
+        con.execute(f"CREATE TEMP VIEW {_ROWS} AS SELECT r.k + 2 AS n, r.* EXCLUDE (k) FROM {numbered}")
+    else:  # blank or rejected lines: the ASOF join sorts every row, once
+        con.execute(
+            f"CREATE TEMP TABLE {stage}_rows_numbered AS SELECT r.k + 2 + coalesce(g.consumed, 0) AS n,"
+            f" r.* EXCLUDE (k) FROM {numbered} ASOF LEFT JOIN {stage}_gaps g ON r.k >= g.gap"
+        )
+        con.execute(f"DROP TABLE {stage}_val")
+        con.execute(f"CREATE TEMP VIEW {_ROWS} AS SELECT * FROM {stage}_rows_numbered")
 
     # 2. Every distinct country text, resolved once through country_aliases.
-    raw_countries = " UNION ".join(f"SELECT r_{c} AS raw FROM {stage}_txt" for c in countries)
+    texts = " UNION ".join(f"SELECT {f} AS raw FROM {_ROWS}" for f in countries)
     con.execute(
         f"CREATE TEMP TABLE {stage}_cty AS "
-        + sql.country_lookup_query(raw_countries or "SELECT NULL::VARCHAR AS raw WHERE false")
+        + sql.country_lookup_query(texts or "SELECT NULL::VARCHAR AS raw WHERE false")
     )
 
-    # 3. Typed values next to the text they came from (helper columns in nested SELECTs).
-    typed = {f: _typed(resolved, f) for f in fields}
-    layer1 = [c for t in typed.values() for c in t.layer1]
-    layer2 = [c for t in typed.values() for c in t.layer2]
-    values = ", ".join(f"{typed[f].final} AS v_{f}" for f in fields)
-    joins = sql.country_joins(f"{stage}_cty", countries)
-    source = sql.nested(f"{stage}_txt", layer1, layer2)
-    con.execute(f"CREATE TEMP TABLE {stage}_val AS SELECT t.*, {values} FROM {source} t {joins}")
-    con.execute(f"DROP TABLE {stage}_txt")
-
-    # 4. Problems: missing required values and values that could not be read.
-    label = {
-        f: f"h_{f}" if len(resolved.columns.get(f, [])) > 1 else _column_label(resolved, header, f)
-        for f in fields
-    }
-    problems = []
-    for name in fields:
-        fatal = "true" if name in required else "false"
-        if name in required:
-            problems.append(
-                f"SELECT n, {label[name]} AS column_name, 'missing value' AS reason,"
-                " NULL::VARCHAR AS raw_text, true AS fatal"
-                f" FROM {stage}_val WHERE r_{name} IS NULL"
-            )
-        kind = DECLARATION_FIELDS[name]
-        if kind != "text":
-            problems.append(
-                f"SELECT n, {label[name]}, {sql.sql_literal(_BAD_VALUE_REASONS[kind])}, r_{name}, {fatal}"
-                f" FROM {stage}_val WHERE r_{name} IS NOT NULL AND v_{name} IS NULL"
-            )
-    con.execute(f"CREATE TEMP TABLE {stage}_prob AS {' UNION ALL '.join(problems)}")
-
-    # 5. Among rows with every required value, the first occurrence of a new line_id wins.
-    line_id = "v_declaration_number || '/' || CAST(v_item_number AS VARCHAR)"
+    # 3. Problems: missing required values, values that could not be read, unknown countries.
     con.execute(
-        f"CREATE TEMP TABLE {stage}_ok AS SELECT n, {line_id} AS line_id,"
-        f" row_number() OVER (PARTITION BY {line_id} ORDER BY n) AS occurrence"
-        f" FROM {stage}_val v WHERE n NOT IN (SELECT n FROM {stage}_prob WHERE fatal)"
+        f"CREATE TEMP TABLE {stage}_prob AS SELECT n, p.column_name, p.reason, p.raw_text, p.fatal"
+        f" FROM (SELECT n, unnest(problems) AS p FROM {_ROWS} WHERE problems IS NOT NULL)"
+    )
+    for f in countries:
+        con.execute(
+            f"INSERT INTO {stage}_prob SELECT n, {column(f)}, 'unknown country', t.{f},"
+            f" {'true' if f in required else 'false'} FROM {_ROWS} t"
+            f" JOIN (SELECT raw FROM {stage}_cty WHERE iso2 IS NULL) u ON u.raw = t.{f}"
+        )
+    good = f"n NOT IN (SELECT n FROM {stage}_prob WHERE fatal)"
+
+    # 4. Among rows with every required value, the first occurrence of a new line_id wins: later
+    # occurrences are duplicates, a line_id another file loaded is already loaded.
+    con.execute(
+        f"INSERT INTO {stage}_prob SELECT n, 'line_id', 'duplicate line_id', line_id, true FROM"
+        f" (SELECT n, line_id, row_number() OVER (PARTITION BY line_id ORDER BY n) AS occurrence"
+        f" FROM {_ROWS} WHERE {good} AND line_id IN (SELECT line_id FROM {_ROWS}"
+        f" WHERE {good} GROUP BY line_id HAVING count(*) > 1)) WHERE occurrence > 1"
     )
     con.execute(
-        f"INSERT INTO {stage}_prob SELECT n, 'line_id', 'duplicate line_id', line_id, true"
-        f" FROM {stage}_ok WHERE occurrence > 1"
+        f"INSERT INTO {stage}_prob SELECT c.n, 'line_id', 'line_id already loaded',"
+        " c.line_id || ' (source ' || d.source_id || ')', true"
+        f" FROM {_ROWS} c JOIN (SELECT line_id, min(source_id) AS source_id FROM declarations"
+        f" WHERE line_id IN (SELECT line_id FROM {_ROWS}) GROUP BY line_id) d ON d.line_id = c.line_id"
+        f" WHERE c.{good} AND c.n NOT IN (SELECT n FROM {stage}_prob WHERE reason = 'duplicate line_id')"
     )
-    con.execute(
-        f"INSERT INTO {stage}_prob SELECT o.n, 'line_id', 'line_id already loaded',"
-        " o.line_id || ' (source ' || d.source_id || ')', true"
-        f" FROM {stage}_ok o JOIN (SELECT line_id, min(source_id) AS source_id FROM declarations"
-        " GROUP BY line_id) d ON d.line_id = o.line_id WHERE o.occurrence = 1"
-    )
-    con.execute(
-        f"DELETE FROM {stage}_ok WHERE occurrence > 1 OR n IN (SELECT n FROM {stage}_prob WHERE fatal)"
-    )
-
-    return fields
+    con.execute(f"CREATE TEMP TABLE {stage}_drop AS SELECT DISTINCT n FROM {stage}_prob WHERE fatal")
+    return rows, rejected
 
 
-def _insert(con: duckdb.DuckDBPyConnection, fields: list[str], source_id: int) -> tuple[int, int]:
-    """Insert the good rows and quarantine the problems; return (accepted, rejected)."""
-    stage = _STAGE
-    columns = [c for c in DECLARATION_FIELDS if c in fields]
+def _outputs(fields: list[str]) -> list[tuple[str, str]]:
+    """(column of ``declarations``, its value in ``_val``) for every column a file fills.
+
+    Countries are still text in ``_val`` (see ``_clean``).
+    """
     outputs = []
-    for c in columns:
-        value = f"v_{c}"
+    for c in (c for c in DECLARATION_FIELDS if c in fields):
+        value = f"r_{c}" if _is_country(c) else f"v_{c}"
         if c == "description":
             value = (
                 "CASE WHEN r_extras = '' THEN v_description"
                 " ELSE concat_ws(' | ', v_description, r_extras) END"
             )
-        outputs.append(value)
+        outputs.append((c, value))
     if "description" not in fields:
-        columns.append("description")
-        outputs.append("nullif(r_extras, '')")
-    hs6 = ["hs6"] if "commodity_code" in fields else []
-    hs6_value = ["left(v_commodity_code, 6)"] if hs6 else []
-    con.execute(
-        f"INSERT INTO declarations (line_id, source_id, row_number, {', '.join(columns + hs6)})"
-        f" SELECT o.line_id, ?, n, {', '.join(outputs + hs6_value)}"
-        f" FROM {stage}_val JOIN {stage}_ok o USING (n) ORDER BY n",
-        [source_id],
-    )
+        outputs.append(("description", "nullif(r_extras, '')"))
+    if "commodity_code" in fields:
+        outputs.append(("hs6", "left(v_commodity_code, 6)"))
+    return outputs
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection, fields: list[str], staged: int, source_id: int
+) -> tuple[int, int]:
+    """Copy the good rows of ``_val`` into ``declarations``, quarantine the problems.
+
+    Rows are written in no particular physical order (``row_number`` says where each came from):
+    keeping file order would cost a sort of every row.
+    """
+    stage = _STAGE
+    names = [c for c, _ in _outputs(fields)]
+    values = [f"{c}_c.iso2" if c in fields and _is_country(c) else f"t.{c}" for c in names]
+    joins = sql.country_joins(f"{stage}_cty", [c for c in fields if _is_country(c)]).replace("t.r_", "t.")
+    dropped = _count(con, f"SELECT count(*) FROM {stage}_drop")
+    keep = f" WHERE t.n NOT IN (SELECT n FROM {stage}_drop)" if dropped else ""
+    with _insertion_order(con, keep=False):
+        con.execute(
+            f"INSERT INTO declarations (line_id, source_id, row_number, {', '.join(names)})"
+            f" SELECT t.line_id, ?, t.n, {', '.join(values)} FROM {_ROWS} t {joins}{keep}",
+            [source_id],
+        )
     con.execute(
         f"INSERT INTO quarantine SELECT ?, n, column_name, reason, raw_text FROM {stage}_prob"
         " ORDER BY n, column_name",
         [source_id],
     )
-    accepted = con.execute(f"SELECT count(*) FROM {stage}_ok").fetchone()
-    rejected = con.execute(f"SELECT count(DISTINCT n) FROM {stage}_prob WHERE fatal").fetchone()
-    con.execute(f"DROP TABLE {stage}_ok")
-    assert accepted is not None and rejected is not None
-    return int(accepted[0]), int(rejected[0])
+    rejected = _count(con, f"SELECT count(DISTINCT n) FROM {stage}_prob WHERE fatal")
+    return staged - dropped, rejected
+
+
+@contextmanager
+def _insertion_order(con: duckdb.DuckDBPyConnection, *, keep: bool) -> Iterator[None]:
+    """DuckDB's ``preserve_insertion_order`` set for one statement, then put back as it was."""
+    before = _count(con, "SELECT current_setting('preserve_insertion_order')::BOOLEAN::INTEGER")
+    con.execute(f"SET preserve_insertion_order = {str(keep).lower()}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
+
+
+def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:
+    row = con.execute(query).fetchone()
+    assert row is not None
+    return int(row[0])

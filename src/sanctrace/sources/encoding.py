@@ -11,7 +11,6 @@ accepted row the line it came from (see ``staging``); the same pass over the byt
 from __future__ import annotations
 
 import codecs
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from sanctrace.errors import UserError
 HEAD_BYTES = 4096
 _CHUNK = 1 << 24
 _BOM = codecs.BOM_UTF8
-_LONE_CR = re.compile(rb"\r(?!\n)")
+_BLANK_PATTERNS = (b"\n\n", b"\n\r\n")
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,7 @@ class PreparedText:
     path: Path
     encoding: str  # utf-8 | utf-8-sig | cp1251
     blank_lines: tuple[int, ...]  # 1-based physical line numbers of empty lines
+    verified: bool = True  # False: taken for UTF-8 from its head; the reader must reject bad bytes
 
 
 def looks_binary(data: bytes) -> bool:
@@ -69,20 +69,32 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
+def _head_is_utf8(head: bytes) -> bool:
+    """The first bytes decode as UTF-8 (a character cut at the end is allowed)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def blank_lines(path: Path) -> tuple[int, ...]:
     """Physical numbers of empty lines; a plain byte search, so it costs little on big files.
 
     The file is read as if preceded by a newline, so the line number of an empty line is the count of
     newlines up to and including the one that ends the line before it. Blocks overlap by two bytes
-    (a match split across blocks is found in the overlap; a set drops the ones found twice).
+    (a match split across blocks is found in the overlap; a set drops the ones found twice). Most
+    files have no empty line: newlines are only counted once one is found (a second read).
     """
+    if not _has_blank_line(path):
+        return ()
     found: set[int] = set()
     tail = b"\n"
     newlines_before_data = 0  # newlines of the virtual stream before ``data`` starts
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(_CHUNK), b""):
             data = tail + block
-            for pattern in (b"\n\n", b"\n\r\n"):
+            for pattern in _BLANK_PATTERNS:
                 pos = data.find(pattern)
                 while pos != -1:
                     found.add(newlines_before_data + data.count(b"\n", 0, pos + 1))
@@ -92,13 +104,26 @@ def blank_lines(path: Path) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
+def _has_blank_line(path: Path) -> bool:
+    """True when some line is empty (the cheap first read of ``blank_lines``)."""
+    tail = b"\n"
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(_CHUNK), b""):
+            data = tail + block
+            if b"\n\n" in data or (b"\r" in data and b"\n\r\n" in data):  # no CR: skip a search
+                return True
+            tail = data[-2:]
+    return False
+
+
 def has_lone_cr(path: Path) -> bool:
     """True when some line ends with a bare CR (old Mac style), which DuckDB's reader rejects."""
     carry = b""
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(_CHUNK), b""):
             data = carry + block
-            if _LONE_CR.search(data[:-1]):
+            # a memchr-speed test first: most files have no CR, or only CRLF line ends
+            if b"\r" in data[:-1] and data[:-1].count(b"\r") != data.count(b"\r\n"):
                 return True
             carry = data[-1:]
     return carry == b"\r"
@@ -118,11 +143,15 @@ def mostly_utf8(path: Path) -> bool:
 
 
 @contextmanager
-def utf8_text(path: Path) -> Iterator[PreparedText]:
+def utf8_text(path: Path, *, trust_head: bool = False) -> Iterator[PreparedText]:
     """Yield the file as UTF-8 with LF or CRLF line ends, rewriting it to a temporary file if needed.
 
     cp1251 is transcoded; UTF-8 with a few invalid bytes keeps UTF-8 and replaces those bytes by
     U+FFFD (the encoding recorded says so); bare-CR line ends become LF.
+
+    With ``trust_head``, a file whose first bytes are UTF-8 is used as it is without decoding the
+    rest in Python (seconds on a large file): the caller checks that DuckDB's reader rejected no
+    line for its encoding and otherwise asks again without ``trust_head``.
     """
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
@@ -131,6 +160,10 @@ def utf8_text(path: Path) -> Iterator[PreparedText]:
     if looks_binary(head):
         raise UserError(f"{path}: not a text file (binary content); expected CSV or .xlsx")
     lone_cr = has_lone_cr(path)
+    if trust_head and not lone_cr and _head_is_utf8(head):
+        encoding = "utf-8-sig" if head.startswith(_BOM) else "utf-8"
+        yield PreparedText(path, encoding, blank_lines(path), verified=False)
+        return
     if _is_utf8(path):
         encoding, codec = ("utf-8-sig" if head.startswith(_BOM) else "utf-8"), "utf-8"
         if not lone_cr:

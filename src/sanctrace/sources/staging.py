@@ -24,6 +24,7 @@ import duckdb
 from sanctrace.sources.encoding import PreparedText
 
 _CANDIDATE_DELIMITERS = (";", ",", "\t", "|")
+BAD_ENCODING = "INVALID ENCODING"  # DuckDB's error_type for bytes that are not UTF-8
 _REJECT_REASONS = {
     "MISSING COLUMNS": "wrong number of fields",
     "TOO MANY COLUMNS": "wrong number of fields",
@@ -64,6 +65,56 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def read_csv_sql(path: Path, columns: int, delimiter: str, rejects: str | None) -> str:
+    """DuckDB's reader of a prepared file, every column VARCHAR ``c1`` .. ``cN``.
+
+    With ``rejects``, records it cannot split go to the tables ``<rejects>`` and ``<rejects>_scan``;
+    without, they are skipped the same way (for a second read of a file already staged once).
+    """
+    names = column_names(columns)
+    spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in names) + "}"
+    errors = (
+        f"store_rejects=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan'"
+        if rejects is not None
+        else "ignore_errors=true"
+    )
+    return (
+        f"read_csv({_sql_text(str(path))}, delim={_sql_text(delimiter)}, quote='\"', escape='\"',"
+        f" header=true, auto_detect=false, columns={spec}, {errors}, max_line_size=16777216)"
+    )
+
+
+def number_lines(con: duckdb.DuckDBPyConnection, table: str, blank_lines: tuple[int, ...]) -> tuple[int, int]:
+    """After a read into ``<table>_rej``: the table ``<table>_gaps`` and the rejected records.
+
+    The k-th row DuckDB produced (0-based, file order) is line ``k + 2 + consumed`` with
+    ``consumed`` from the last gap at or before k (``ASOF LEFT JOIN <table>_gaps g ON k >= g.gap``).
+    Rejected records are kept in ``<table>_rejq`` for ``flush_rejects``. Returns (gaps, rejected).
+    """
+    rejects, gaps = f"{table}_rej", f"{table}_gaps"
+    con.execute(
+        f"CREATE TEMP TABLE {gaps}_lines AS SELECT line FROM {rejects} UNION SELECT unnest(?::BIGINT[])",
+        [[line for line in blank_lines if line > 1]],
+    )
+    # A consumed line at ``line`` with j - 1 consumed lines before it has ``line - 1 - j`` rows before it.
+    con.execute(
+        f"CREATE TEMP TABLE {gaps} AS SELECT line - 1 - j AS gap, max(j) AS consumed FROM"
+        f" (SELECT line, row_number() OVER (ORDER BY line) AS j FROM {gaps}_lines) GROUP BY gap"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table}_rejq AS SELECT line, CASE first(error_type)"
+        + "".join(f" WHEN '{k}' THEN '{v}'" for k, v in _REJECT_REASONS.items())
+        + f" ELSE 'malformed line' END AS reason, trim(first(csv_line), e'\\r\\n') AS raw,"
+        f" bool_or(error_type = '{BAD_ENCODING}') AS bad_encoding FROM {rejects} GROUP BY line"
+    )
+    gap_count = con.execute(f"SELECT count(*) FROM {gaps}").fetchone()
+    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()
+    assert gap_count is not None and rejected is not None
+    for name in (rejects, f"{rejects}_scan", f"{gaps}_lines"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    return int(gap_count[0]), int(rejected[0])
+
+
 def stage_csv(
     con: duckdb.DuckDBPyConnection,
     prepared: PreparedText,
@@ -79,30 +130,15 @@ def stage_csv(
     ``drop_stage``.
     """
     names = column_names(len(header))
-    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in names) + "}"
-    raw, rejects, scans, gaps = (f"{table}_{s}" for s in ("raw", "rej", "scan", "gaps"))
+    raw, gaps = f"{table}_raw", f"{table}_gaps"
     drop_stage(con, table)
-    con.execute(
-        f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_csv({_sql_text(str(prepared.path))},"
-        f" delim={_sql_text(delimiter)}, quote='\"', escape='\"', header=true, auto_detect=false,"
-        f" columns={columns}, store_rejects=true, rejects_table='{rejects}', rejects_scan='{scans}',"
-        " max_line_size=16777216)"
-    )
-    con.execute(
-        f"CREATE TEMP TABLE {gaps}_lines AS SELECT line FROM {rejects} UNION SELECT unnest(?::BIGINT[])",
-        [[line for line in prepared.blank_lines if line > 1]],
-    )
+    reader = read_csv_sql(prepared.path, len(header), delimiter, f"{table}_rej")
+    con.execute(f"CREATE TEMP TABLE {raw} AS SELECT * FROM {reader}")
+    gap_count, rejected = number_lines(con, table, prepared.blank_lines)
     # Rows keep file order; rowids are consecutive (they start high inside a transaction, hence the
-    # minus min). The k-th staged row (0-based) sits at line k + 2 + (consumed lines before it).
-    # A consumed line
-    # at ``line`` with j - 1 consumed lines before it has ``line - 1 - j`` staged rows before it.
-    con.execute(
-        f"CREATE TEMP TABLE {gaps} AS SELECT line - 1 - j AS gap, max(j) AS consumed FROM"
-        f" (SELECT line, row_number() OVER (ORDER BY line) AS j FROM {gaps}_lines) GROUP BY gap"
-    )
-    gap_count = con.execute(f"SELECT count(*) FROM {gaps}").fetchone()
+    # minus min).
     numbered = f"(SELECT rowid - (SELECT min(rowid) FROM {raw}) AS k, * FROM {raw}) r"
-    if gap_count is not None and gap_count[0] == 0:
+    if gap_count == 0:
         # The common case, a clean file: no join at all (the ASOF join costs a sort of every row).
         con.execute(
             f"CREATE TEMP VIEW {table} AS SELECT r.k + 2 AS n, {', '.join('r.' + c for c in names)}"
@@ -114,20 +150,11 @@ def stage_csv(
             f" {', '.join('r.' + c for c in names)}"
             f" FROM {numbered} ASOF LEFT JOIN {gaps} g ON r.k >= g.gap"
         )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table}_rejq AS SELECT line, CASE first(error_type)"
-        + "".join(f" WHEN '{k}' THEN '{v}'" for k, v in _REJECT_REASONS.items())
-        + f" ELSE 'malformed line' END AS reason, trim(first(csv_line), e'\\r\\n') AS raw"
-        f" FROM {rejects} GROUP BY line"
-    )
     if source_id is not None:
         flush_rejects(con, table, source_id)
-    rejected_row = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()
     rows_row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    assert rejected_row is not None and rows_row is not None
-    for name in (rejects, scans, f"{gaps}_lines"):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
-    return Staged(table, header, int(rows_row[0]), int(rejected_row[0]))
+    assert rows_row is not None
+    return Staged(table, header, int(rows_row[0]), rejected)
 
 
 def flush_rejects(con: duckdb.DuckDBPyConnection, table: str, source_id: int) -> None:
@@ -143,7 +170,7 @@ def flush_rejects(con: duckdb.DuckDBPyConnection, table: str, source_id: int) ->
 def drop_stage(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Remove the staging view and the tables behind it."""
     con.execute(f"DROP VIEW IF EXISTS {table}")
-    for suffix in ("raw", "rej", "scan", "gaps", "gaps_lines"):
+    for suffix in ("raw", "rej", "rej_scan", "gaps", "gaps_lines"):
         con.execute(f"DROP TABLE IF EXISTS {table}_{suffix}")
 
 
