@@ -50,12 +50,26 @@ class Scope:
     origin: str | None
 
 
-def lines_query(role: str, scope: Scope) -> str | None:
-    """The SELECT (without ORDER BY) of the lines behind one party of ``role``; None if unknown."""
+# route_switches also counts, under an origin, lines declared as made elsewhere whose maker (HQ in
+# the origin) is a relabel suspect routed through its dispatch country (shipment_routes.assessed_route).
+RELABELLED_FROM_ORIGIN = (
+    "\n  AND (d.origin_country = $origin OR EXISTS (SELECT 1 FROM shipment_routes sr"
+    "\n       WHERE sr.line_id = d.line_id AND sr.assessed_route <> sr.route"
+    "\n         AND sr.maker_hq_country = $origin))"
+)
+
+
+def lines_query(role: str, scope: Scope, *, relabelled: bool = False) -> str | None:
+    """The SELECT (without ORDER BY) of the lines behind one party of ``role``; None if unknown.
+
+    ``relabelled``: count lines of the origin's makers routed by maker HQ, as route_switches does.
+    """
     condition = ROLE_CONDITIONS.get(role)
     if condition is None:
         return None
-    origin = "\n  AND d.origin_country = $origin" if scope.origin else ""
+    origin = ""
+    if scope.origin:
+        origin = RELABELLED_FROM_ORIGIN if relabelled else "\n  AND d.origin_country = $origin"
     return (
         "SELECT d.line_id, coalesce(d.registration_date, d.release_date) AS line_date,\n"
         "       d.dispatch_country, d.value_usd, s.path AS source_path, d.row_number\n"
@@ -87,9 +101,9 @@ class Evidence:
 
 
 def find_lines(
-    con: duckdb.DuckDBPyConnection, role: str, scope: Scope, key: Any, label: Any
+    con: duckdb.DuckDBPyConnection, role: str, scope: Scope, key: Any, label: Any, *, relabelled: bool = False
 ) -> Evidence | None:
-    base = lines_query(role, scope)
+    base = lines_query(role, scope, relabelled=relabelled)
     if base is None:
         return None
     values = {

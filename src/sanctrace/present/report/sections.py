@@ -132,7 +132,9 @@ def parties(con: duckdb.DuckDBPyConnection, scopes: list[Scope]) -> str:
 def _switch_evidence(con: duckdb.DuckDBPyConnection, scope: Scope) -> Callable[[data.Row], str]:
     def render(row: data.Row) -> str:
         expected = (row["direct_lines"] or 0) + (row["indirect_lines"] or 0)
-        found = evidence.find_lines(con, "consignee", scope, row["consignee_key"], row["consignee_label"])
+        found = evidence.find_lines(
+            con, "consignee", scope, row["consignee_key"], row["consignee_label"], relabelled=True
+        )
         return evidence.details(found, "consignee", expected)
 
     return render
