@@ -59,4 +59,3 @@ def test_bad_files_are_refused_with_the_field_named(tmp_path: Path, text: str, m
     con = duckdb.connect()
     with pytest.raises(UserError, match=message):
         country_groups.load(con, _write(tmp_path / "bad.yaml", text), LoadOptions("mine"))
-

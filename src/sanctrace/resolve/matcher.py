@@ -331,11 +331,6 @@ class MatchResult:
         return {f.name: round(f.contribution, 4) for f in self.features if f.value}
 
 
-def feature_values(pair: Pair) -> dict[str, float]:
-    """Every model feature's value for a pair: what the calibration fit learns from."""
-    return {name: fn(pair)[0] for name, fn in FEATURES.items()}
-
-
 def make_pair(
     query: Record, candidate: Record, weight: WeightFn | None = None, config: MatchingConfig | None = None
 ) -> Pair:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import duckdb
 
-from .base import LoadOptions, LoadReport, begin_load, finish_source
+from .base import LoadOptions, LoadReport
 from .config_models import BasketFile, parse_config
-from .loading import insert_rows, transaction
+from .config_rows import replace_keyed_rows
 
 FORMAT = "basket"
 
@@ -33,27 +33,26 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
     holds two versions at once; the ``version`` column says which one is loaded.
     """
     basket = parse_config(path, BasketFile)
-    with transaction(con):
-        report = begin_load(con, path, FORMAT, options, encoding="utf-8", publisher=basket.source)
-        if report.already_loaded:
-            return report
-        con.execute("DELETE FROM baskets WHERE basket = ?", [basket.name])
-        insert_rows(
-            con,
-            "baskets",
-            [
-                (
-                    basket.name,
-                    e.hs_prefix,
-                    e.tier,
-                    e.description,
-                    e.effective_from,
-                    e.effective_to,
-                    basket.version,
-                    report.source_id,
-                )
-                for e in basket.entries
-            ],
-        )
-        report.rows_read = report.rows_accepted = len(basket.entries)
-        return finish_source(con, report)
+    return replace_keyed_rows(
+        con,
+        path,
+        FORMAT,
+        options,
+        table="baskets",
+        key_column="basket",
+        keys=[basket.name],
+        rows=lambda source_id: [
+            (
+                basket.name,
+                e.hs_prefix,
+                e.tier,
+                e.description,
+                e.effective_from,
+                e.effective_to,
+                basket.version,
+                source_id,
+            )
+            for e in basket.entries
+        ],
+        publisher=basket.source,
+    )

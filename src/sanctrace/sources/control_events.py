@@ -11,9 +11,9 @@ from pathlib import Path
 
 import duckdb
 
-from .base import LoadOptions, LoadReport, begin_load, finish_source
+from .base import LoadOptions, LoadReport
 from .config_models import ControlEvent, ControlEventsFile, parse_config
-from .loading import insert_rows, transaction
+from .config_rows import replace_keyed_rows
 
 FORMAT = "control-events"
 
@@ -31,27 +31,16 @@ def _description(event: ControlEvent) -> str:
 def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> LoadReport:
     """Validate the whole file, then replace the events with the same ``event_id``."""
     events = parse_config(path, ControlEventsFile).events
-    with transaction(con):
-        report = begin_load(con, path, FORMAT, options, encoding="utf-8")
-        if report.already_loaded:
-            return report
-        ids = [e.event_id for e in events]
-        con.execute("DELETE FROM control_events WHERE list_contains(?, event_id)", [ids])
-        insert_rows(
-            con,
-            "control_events",
-            [
-                (
-                    e.event_id,
-                    e.jurisdiction,
-                    e.event_date,
-                    _description(e),
-                    e.basket,
-                    e.reference,
-                    report.source_id,
-                )
-                for e in events
-            ],
-        )
-        report.rows_read = report.rows_accepted = len(events)
-        return finish_source(con, report)
+    return replace_keyed_rows(
+        con,
+        path,
+        FORMAT,
+        options,
+        table="control_events",
+        key_column="event_id",
+        keys=[e.event_id for e in events],
+        rows=lambda source_id: [
+            (e.event_id, e.jurisdiction, e.event_date, _description(e), e.basket, e.reference, source_id)
+            for e in events
+        ],
+    )

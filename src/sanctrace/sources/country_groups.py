@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 
-from .base import LoadOptions, LoadReport, begin_load, finish_source
+from .base import LoadOptions, LoadReport
 from .config_models import CountryGroupsFile, parse_config
-from .loading import insert_rows, transaction
+from .config_rows import replace_keyed_rows
 
 FORMAT = "country-groups"
 
@@ -26,18 +26,17 @@ def sniff(path: Path, head: str) -> bool:
 def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> LoadReport:
     """Validate the whole file, then replace the groups it defines (a group is defined by one file)."""
     groups = parse_config(path, CountryGroupsFile).groups
-    with transaction(con):
-        report = begin_load(con, path, FORMAT, options, encoding="utf-8")
-        if report.already_loaded:
-            return report
-        con.execute(
-            "DELETE FROM country_groups WHERE list_contains(?, country_group)", [[g.group for g in groups]]
-        )
-        rows = [
-            (g.group, m.iso2, m.valid_from, m.valid_to, g.description, report.source_id)
+    return replace_keyed_rows(
+        con,
+        path,
+        FORMAT,
+        options,
+        table="country_groups",
+        key_column="country_group",
+        keys=[g.group for g in groups],
+        rows=lambda source_id: [
+            (g.group, m.iso2, m.valid_from, m.valid_to, g.description, source_id)
             for g in groups
             for m in g.members
-        ]
-        insert_rows(con, "country_groups", rows)
-        report.rows_read = report.rows_accepted = len(rows)
-        return finish_source(con, report)
+        ],
+    )
