@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from sanctrace.errors import UserError
@@ -292,6 +292,50 @@ def test_russian_numbers(value: Decimal, thousands: str) -> None:
 def test_english_numbers(value: Decimal) -> None:
     assert _number(f"{value:,.2f}", decimal_comma=False) == value
     assert _number(f"{value:,.2f}", decimal_comma=True) == value  # both marks: the last one is decimal
+
+
+def _typed_number(kind: str, value: str, decimal_comma: bool) -> object:
+    typed = cleaning.typed_field("x", kind, decimal_comma=decimal_comma, formats=[], min_code_len=6)
+    assert typed is not None
+    source = cleaning.nested("(SELECT ?::VARCHAR AS r_x)", *cleaning.layers([typed]))
+    row = _CON.execute(f"SELECT {typed.final} FROM {source}", [value]).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def _full_number(kind: str, value: str, decimal_comma: bool) -> object:
+    normalised = cleaning.normalise_number(f"({cleaning.strip_number('x')})", decimal_comma=decimal_comma)
+    parse = cleaning.decimal(f"({normalised})") if kind == "decimal" else cleaning.number(f"({normalised})")
+    return _eval(parse, value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="0123456789 ,.'\t\n\f\v\u00a0\u202f+-eE_", max_size=12),
+    st.sampled_from(["decimal", "number"]),
+    st.booleans(),
+)
+def test_quick_number_cast_agrees_with_the_full_rules(text: str, kind: str, decimal_comma: bool) -> None:
+    """The cheap cast tried first never gives another value than the full rules would (on cells as
+    clean_text hands them over: ends trimmed, empty is NULL)."""
+    text = text.strip(" \t\r\n\u00a0\u202f")
+    assume(text)
+    assert _typed_number(kind, text, decimal_comma) == _full_number(kind, text, decimal_comma)
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal_comma", "expected"),
+    [
+        ("11 130,00", True, Decimal("11130.00")),
+        ("1.234,56", True, Decimal("1234.56")),
+        ("1,234.56", False, Decimal("1234.56")),
+        ("1'234.5", False, Decimal("1234.50")),
+        ("1\u00a0234,5", True, Decimal("1234.50")),
+        ("12,5", False, Decimal("125.00")),
+    ],
+)
+def test_typed_numbers_take_either_path(text: str, decimal_comma: bool, expected: Decimal) -> None:
+    assert _typed_number("decimal", text, decimal_comma) == expected
 
 
 @settings(max_examples=30, deadline=None)

@@ -14,6 +14,7 @@ values. The rules, shared by every loader:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 ISO_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f")
@@ -47,6 +48,22 @@ def clean_text(expr: str) -> str:
         f" THEN nullif(trim({expr}, {sql_literal(_TRIM_CHARS)}), '')"
         f" WHEN {expr} = '' THEN NULL ELSE {expr} END"
     )
+
+
+def quick_number(expr: str, *, decimal_comma: bool) -> str:
+    """The text a plain cast reads for the common shapes: digits, plain spaces, one decimal mark.
+
+    ``1 234,56`` in a decimal-comma file, ``1234.56`` anywhere. When a cast of this text succeeds it
+    gives what the full rules below give: the text then has at most one ``,`` or ``.`` and no other
+    separator, and the full rules read such a text the same way. Any other shape fails the cast and
+    takes the full rules (``typed_field`` tries this first; most cells are this simple).
+    """
+    # A form feed is whitespace to strip_number and to DuckDB's cast, which reads "-" + whitespace as
+    # 0: dropping it here keeps the two paths equal. Other whitespace that strip_number removes
+    # (tab, CR, LF, no-break spaces) is trimmed off the ends by clean_text, and inside a number it
+    # fails the cast.
+    spaced = f"replace(replace({expr}, ' ', ''), chr(12), '')"
+    return f"replace({spaced}, ',', '.')" if decimal_comma else spaced
 
 
 def strip_number(expr: str) -> str:
@@ -193,7 +210,7 @@ def country_lookup_query(raw_query: str, overrides: dict[str, str] | None = None
 
 @dataclass
 class Typed:
-    """How one field's text column ``r_<name>`` becomes its typed value, in up to two helper layers.
+    """How one field's text column ``r_<name>`` becomes its typed value, in up to three helper layers.
 
     Helper columns are computed once per row in nested SELECTs so that the final expression, which
     refers to them several times, does not repeat regular-expression work.
@@ -202,6 +219,17 @@ class Typed:
     final: str
     layer1: list[str] = field(default_factory=list)
     layer2: list[str] = field(default_factory=list)
+    layer3: list[str] = field(default_factory=list)
+
+
+def layers(typed: Iterable[Typed]) -> list[list[str]]:
+    """The helper columns of several fields, layer by layer (for ``nested``)."""
+    fields = list(typed)
+    return [
+        [c for t in fields for c in t.layer1],
+        [c for t in fields for c in t.layer2],
+        [c for t in fields for c in t.layer3],
+    ]
 
 
 def typed_field(
@@ -214,10 +242,21 @@ def typed_field(
     if kind == "integer":
         return Typed(f"CASE WHEN regexp_full_match({raw}, '[0-9]{{1,9}}') THEN CAST({raw} AS INTEGER) END")
     if kind in ("decimal", "number"):
-        parse = decimal(f"p_{name}", precision) if kind == "decimal" else number(f"p_{name}")
+        # The quick cast q_ first; the full rules (a regular expression, then the decimal mark) run
+        # only on the cells it could not read, which CASE leaves out of the rest of the vector.
+        quick = quick_number(raw, decimal_comma=decimal_comma)
+        if kind == "decimal":
+            fast = f"TRY_CAST({quick} AS DECIMAL(18, 2))"
+            if precision != 18:
+                fast = f"CAST({fast} AS DECIMAL({precision}, 2))"
+            final = f"coalesce(q_{name}, {decimal(f'p_{name}', precision)})"
+        else:
+            fast = f"TRY_CAST({quick} AS DOUBLE)"
+            final = f"CASE WHEN isfinite(q_{name}) THEN q_{name} ELSE {number(f'p_{name}')} END"
         return Typed(
-            parse,
-            [f"{strip_number(raw)} AS s_{name}"],
+            final,
+            [f"{fast} AS q_{name}"],
+            [f"CASE WHEN q_{name} IS NULL THEN {strip_number(raw)} END AS s_{name}"],
             [f"{normalise_number(f's_{name}', decimal_comma=decimal_comma)} AS p_{name}"],
         )
     if kind == "date":

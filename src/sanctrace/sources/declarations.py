@@ -36,11 +36,10 @@ from sanctrace.sources.base import (
     LoadOptions,
     LoadReport,
     begin_load,
-    file_sha256,
     find_loaded,
     finish_source,
 )
-from sanctrace.sources.encoding import PreparedText, blank_lines, utf8_text
+from sanctrace.sources.encoding import ByteScan, PreparedText, blank_lines, scan_bytes, utf8_text
 from sanctrace.sources.loading import transaction
 from sanctrace.sources.mapping import (
     DECLARATION_FIELDS,
@@ -56,6 +55,7 @@ from sanctrace.sources.staging import (
     drop_stage,
     first_line,
     flush_rejects,
+    lines_accounted,
     number_lines,
     read_csv_sql,
     split_header,
@@ -108,10 +108,10 @@ def _choose_mapping(path: Path, header: list[str], options: LoadOptions) -> Reso
 
 
 @contextmanager
-def _prepared(path: Path, *, trust_head: bool) -> Iterator[PreparedText]:
+def _prepared(path: Path, scan: ByteScan, *, trust_head: bool) -> Iterator[PreparedText]:
     """The file as UTF-8 CSV: xlsx converted, cp1251 transcoded, UTF-8 used in place."""
     if not is_xlsx(path):
-        with utf8_text(path, trust_head=trust_head) as prepared:
+        with utf8_text(path, trust_head=trust_head, scan=scan) as prepared:
             yield prepared
         return
     with tempfile.TemporaryDirectory(prefix="sanctrace-") as folder:
@@ -127,13 +127,14 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
     SQL out of the write transaction matters: DuckDB keeps undo data for every temporary table made
     inside a transaction, which made a 1M-line load ~60 % slower.
     """
-    digest = file_sha256(path)
+    scan = scan_bytes(path)
+    digest = scan.sha256
     if find_loaded(con, digest, FORMAT, options.dataset) is not None:
         with transaction(con):
             return begin_load(con, path, FORMAT, options, sha256=digest)
     try:
         for trust_head in (True, False):  # a file taken for UTF-8 that is not: read it again, decoded
-            with _prepared(path, trust_head=trust_head) as prepared:
+            with _prepared(path, scan, trust_head=trust_head) as prepared:
                 with prepared.path.open(encoding="utf-8", errors="replace") as handle:
                     line = first_line(handle.readline())
                 if not prepared.verified and "\ufffd" in line:
@@ -151,7 +152,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
                 header = split_header(line, delimiter)
                 encoding = None if prepared.encoding == "xlsx" else prepared.encoding
                 reader = read_csv_sql(prepared.path, len(header), delimiter, f"{_STAGE}_rej")
-                rows, rejected = _clean(con, resolved, header, reader, prepared.blank_lines)
+                rows, rejected = _clean(con, resolved, header, reader, prepared)
             if prepared.verified or not _count(con, f"SELECT count(*) FROM {_STAGE}_rejq WHERE bad_encoding"):
                 break
             _drop_temporary(con)
@@ -241,11 +242,7 @@ def _source(resolved: ResolvedMapping, header: list[str], fields: list[str], row
     select.append(f"concat_ws(' | ', {', '.join(extras)})" if extras else "NULL::VARCHAR")
     select[-1] += " AS r_extras"
     typed = [_typed(resolved, f) for f in fields]
-    return sql.nested(
-        f"(SELECT {', '.join(select)} FROM {rows})",
-        [c for t in typed for c in t.layer1],
-        [c for t in typed for c in t.layer2],
-    )
+    return sql.nested(f"(SELECT {', '.join(select)} FROM {rows})", *sql.layers(typed))
 
 
 def _fields(resolved: ResolvedMapping) -> list[str]:
@@ -262,7 +259,7 @@ def _clean(
     resolved: ResolvedMapping,
     header: list[str],
     reader: str,
-    blank: tuple[int, ...],
+    prepared: PreparedText,
 ) -> tuple[int, int]:
     """Type the file into ``_val`` and find every problem before anything is written.
 
@@ -310,6 +307,7 @@ def _clean(
             + ", ".join([f"{value} AS {name}" for name, value in _outputs(fields)] + labels)
             + f" FROM (SELECT *, {values} FROM {_source(resolved, header, fields, reader)})"
         )
+    blank = prepared.blank_lines_for(lines_accounted(con, f"{stage}_val", f"{stage}_rej"))
     gaps, rejected = number_lines(con, stage, blank)
     rows = _count(con, f"SELECT count(*) FROM {stage}_val")
     base = _count(con, f"SELECT coalesce(min(rowid), 0) FROM {stage}_val")

@@ -11,8 +11,10 @@ accepted row the line it came from (see ``staging``); the same pass over the byt
 from __future__ import annotations
 
 import codecs
+import hashlib
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +33,70 @@ class PreparedText:
 
     path: Path
     encoding: str  # utf-8 | utf-8-sig | cp1251
-    blank_lines: tuple[int, ...]  # 1-based physical line numbers of empty lines
+    # 1-based physical line numbers of empty lines; None: not searched, ``lines`` is known instead
+    blank_lines: tuple[int, ...] | None
     verified: bool = True  # False: taken for UTF-8 from its head; the reader must reject bad bytes
+    lines: int | None = None  # physical lines of ``path``, when a byte scan counted them
+
+    def blank_lines_for(self, accounted: int) -> tuple[int, ...]:
+        """The empty lines, given how many lines the reader accounted for (header, rows, rejected).
+
+        When that is every line of the file, none was empty (an empty line, like a record spanning
+        two lines, is a line no row or reject accounts for), and the search, a pass over every byte
+        of a large file, is skipped.
+        """
+        if self.blank_lines is not None:
+            return self.blank_lines
+        if self.lines is not None and accounted == self.lines:
+            return ()
+        return blank_lines(self.path)
+
+
+@dataclass(frozen=True)
+class ByteScan:
+    """What one read of a file's bytes tells: its SHA-256, its physical lines, bare-CR line ends."""
+
+    sha256: str
+    lines: int
+    lone_cr: bool
+
+
+def scan_bytes(path: Path) -> ByteScan:
+    """Hash, count lines and look for bare CRs in one read (three passes cost 13 s on a 4.5 GB file).
+
+    The hash runs in a second thread (hashlib releases the GIL), overlapping the counting.
+    """
+    digest = hashlib.sha256()
+    lines = 0
+    lone_cr = False
+    carry = b""
+    with ThreadPoolExecutor(max_workers=1) as hasher, path.open("rb") as handle:
+        pending: Future[None] | None = None
+        for block in iter(lambda: handle.read(_CHUNK), b""):
+            if pending is not None:
+                pending.result()  # in order, and at most one block held besides the one read
+            pending = hasher.submit(digest.update, block)
+            lines += block.count(b"\n")
+            if not lone_cr:
+                lone_cr = _lone_cr_in(carry + block[:2]) or _lone_cr_in(block)
+            carry = block[-1:]
+        if pending is not None:
+            pending.result()
+    if carry == b"\r":
+        lone_cr = True
+    if carry and carry != b"\n":
+        lines += 1  # a last line without a line end
+    return ByteScan(digest.hexdigest(), lines, lone_cr)
+
+
+def _lone_cr_in(data: bytes) -> bool:
+    """A CR not followed by LF in ``data`` before its last byte (which the next block's test sees).
+
+    A memchr-speed test first: most files have no CR, or only CRLF line ends. No slice is taken: a
+    slice of a block is a copy.
+    """
+    end = len(data) - 1
+    return data.find(b"\r", 0, end) != -1 and data.count(b"\r", 0, end) != data.count(b"\r\n")
 
 
 def looks_binary(data: bytes) -> bool:
@@ -121,11 +185,9 @@ def has_lone_cr(path: Path) -> bool:
     carry = b""
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(_CHUNK), b""):
-            data = carry + block
-            # a memchr-speed test first: most files have no CR, or only CRLF line ends
-            if b"\r" in data[:-1] and data[:-1].count(b"\r") != data.count(b"\r\n"):
+            if _lone_cr_in(carry + block[:2]) or _lone_cr_in(block):
                 return True
-            carry = data[-1:]
+            carry = block[-1:]
     return carry == b"\r"
 
 
@@ -143,7 +205,9 @@ def mostly_utf8(path: Path) -> bool:
 
 
 @contextmanager
-def utf8_text(path: Path, *, trust_head: bool = False) -> Iterator[PreparedText]:
+def utf8_text(
+    path: Path, *, trust_head: bool = False, scan: ByteScan | None = None
+) -> Iterator[PreparedText]:
     """Yield the file as UTF-8 with LF or CRLF line ends, rewriting it to a temporary file if needed.
 
     cp1251 is transcoded; UTF-8 with a few invalid bytes keeps UTF-8 and replaces those bytes by
@@ -152,6 +216,9 @@ def utf8_text(path: Path, *, trust_head: bool = False) -> Iterator[PreparedText]
     With ``trust_head``, a file whose first bytes are UTF-8 is used as it is without decoding the
     rest in Python (seconds on a large file): the caller checks that DuckDB's reader rejected no
     line for its encoding and otherwise asks again without ``trust_head``.
+
+    With ``scan`` (``scan_bytes`` of ``path``), the file is not read again for bare CRs, and a file
+    used in place leaves its blank lines unsearched (``PreparedText.blank_lines_for``).
     """
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
@@ -159,15 +226,21 @@ def utf8_text(path: Path, *, trust_head: bool = False) -> Iterator[PreparedText]
         raise UserError(f"{path}: the file is empty")
     if looks_binary(head):
         raise UserError(f"{path}: not a text file (binary content); expected CSV or .xlsx")
-    lone_cr = has_lone_cr(path)
-    if trust_head and not lone_cr and _head_is_utf8(head):
+    lone_cr = has_lone_cr(path) if scan is None else scan.lone_cr
+
+    def in_place(verified: bool) -> PreparedText:
         encoding = "utf-8-sig" if head.startswith(_BOM) else "utf-8"
-        yield PreparedText(path, encoding, blank_lines(path), verified=False)
+        if scan is None:
+            return PreparedText(path, encoding, blank_lines(path), verified)
+        return PreparedText(path, encoding, None, verified, lines=scan.lines)
+
+    if trust_head and not lone_cr and _head_is_utf8(head):
+        yield in_place(verified=False)
         return
     if _is_utf8(path):
         encoding, codec = ("utf-8-sig" if head.startswith(_BOM) else "utf-8"), "utf-8"
         if not lone_cr:
-            yield PreparedText(path, encoding, blank_lines(path))
+            yield in_place(verified=True)
             return
     elif mostly_utf8(path):
         encoding, codec = "utf-8 (invalid bytes replaced by U+FFFD)", "utf-8"

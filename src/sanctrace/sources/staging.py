@@ -84,6 +84,16 @@ def read_csv_sql(path: Path, columns: int, delimiter: str, rejects: str | None) 
     )
 
 
+def lines_accounted(con: duckdb.DuckDBPyConnection, rows: str, rejects: str) -> int:
+    """Lines the reader accounted for after a read into ``rows`` with rejects in ``rejects``: the
+    header, one per row, one per rejected line (``PreparedText.blank_lines_for``)."""
+    found = con.execute(
+        f"SELECT 1 + (SELECT count(*) FROM {rows}) + (SELECT count(DISTINCT line) FROM {rejects})"
+    ).fetchone()
+    assert found is not None
+    return int(found[0])
+
+
 def number_lines(con: duckdb.DuckDBPyConnection, table: str, blank_lines: tuple[int, ...]) -> tuple[int, int]:
     """After a read into ``<table>_rej``: the table ``<table>_gaps`` and the rejected records.
 
@@ -134,7 +144,8 @@ def stage_csv(
     drop_stage(con, table)
     reader = read_csv_sql(prepared.path, len(header), delimiter, f"{table}_rej")
     con.execute(f"CREATE TEMP TABLE {raw} AS SELECT * FROM {reader}")
-    gap_count, rejected = number_lines(con, table, prepared.blank_lines)
+    blank = prepared.blank_lines_for(lines_accounted(con, raw, f"{table}_rej"))
+    gap_count, rejected = number_lines(con, table, blank)
     # Rows keep file order; rowids are consecutive (they start high inside a transaction, hence the
     # minus min).
     numbered = f"(SELECT rowid - (SELECT min(rowid) FROM {raw}) AS k, * FROM {raw}) r"

@@ -255,14 +255,12 @@ def _clean_and_insert(
     }
     con.execute(f"DELETE FROM {stage}_txt WHERE filtered_reason IS NOT NULL")
     typed = {f: _typed(_KINDS[f], f) for f in fields}
-    layer1 = [c for t in typed.values() for c in t.layer1]
-    layer2 = [c for t in typed.values() for c in t.layer2]
     drop_stage(con, stage)
     raw_countries = f"SELECT r_reporter AS raw FROM {stage}_txt UNION SELECT r_partner FROM {stage}_txt"
     con.execute(f"CREATE TEMP TABLE {stage}_cty AS {sql.country_lookup_query(raw_countries, TAIWAN_ALIASES)}")
     values = ", ".join(f"{typed[f].final} AS v_{f}" for f in fields)
     joins = sql.country_joins(f"{stage}_cty", ["reporter", "partner"])
-    source = sql.nested(f"{stage}_txt", layer1, layer2)
+    source = sql.nested(f"{stage}_txt", *sql.layers(typed.values()))
     con.execute(f"CREATE TEMP TABLE {stage}_val AS SELECT t.*, {values} FROM {source} t {joins}")
     problems = []
     for name in fields:
