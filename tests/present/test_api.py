@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import duckdb
+import pytest
 from fastapi.testclient import TestClient
 
 from sanctrace.present.api import create_app
+from sanctrace.resolve.screening import CandidateIndex, load_candidates
 from sanctrace.store.warehouse import connect
 
 
@@ -112,3 +116,21 @@ def test_match_sees_a_list_loaded_after_the_first_query(tmp_path: Path) -> None:
     con.close()
     results = client.post("/match/default", json=body).json()["responses"]["q1"]["results"]
     assert [r["id"] for r in results] == ["sdn-2"]
+
+
+def test_warm_index_is_built_before_the_first_query(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``warm``, startup builds the index, and the first /match reuses it instead of waiting."""
+    from sanctrace.present import api
+
+    built: list[str | None] = []
+
+    def counting(con: duckdb.DuckDBPyConnection, **kwargs: Any) -> CandidateIndex:
+        built.append(kwargs.get("dataset"))
+        return load_candidates(con, **kwargs)
+
+    monkeypatch.setattr(api, "load_candidates", counting)
+    body = {"queries": {"q1": {"schema": "Company", "properties": {"name": ["ANKA MAKINE DIS TICARET"]}}}}
+    with TestClient(create_app(_warehouse(tmp_path / "w.duckdb"), warm=["default"])) as client:
+        assert built == [None]
+        assert client.post("/match/default", json=body).json()["responses"]["q1"]["results"]
+        assert built == [None]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,11 @@ READABLE_TABLES = {
 }
 
 
+def _scope(dataset: str) -> str | None:
+    """The dataset a path names: ``default`` and ``all`` mean every loaded list, as in yente."""
+    return None if dataset in {"default", "all"} else dataset
+
+
 class EntityQuery(BaseModel):
     schema_: str = Field(default="LegalEntity", alias="schema")
     properties: dict[str, list[str]] = Field(default_factory=dict)
@@ -58,9 +65,19 @@ class MatchRequest(BaseModel):
     queries: dict[str, EntityQuery]
 
 
-def create_app(db: Path | str) -> FastAPI:
+def create_app(db: Path | str, warm: Iterable[str] = ()) -> FastAPI:
+    """The app over the warehouse ``db``. ``warm`` names datasets whose /match index is built at
+    startup (for today), so the first request does not wait for it (seconds on the full lists)."""
     con = connect(db)
-    app = FastAPI(title="sanctrace", version="0.1.0")
+    warm_scopes = list(warm)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        for dataset in warm_scopes:
+            index_for(_scope(dataset), None)
+        yield
+
+    app = FastAPI(title="sanctrace", version="0.1.0", lifespan=lifespan)
 
     def cursor() -> duckdb.DuckDBPyConnection:
         return con.cursor()
@@ -120,7 +137,7 @@ def create_app(db: Path | str) -> FastAPI:
         limit: int = Query(5, ge=1, le=100),
         as_of: dt.date | None = None,
     ) -> dict[str, Any]:
-        scope = None if dataset in {"default", "all"} else dataset
+        scope = _scope(dataset)
         responses: dict[str, Any] = {}
         for key, query in body.queries.items():
             entity = {"id": key, "schema": query.schema_, "properties": query.properties}
@@ -152,7 +169,7 @@ def create_app(db: Path | str) -> FastAPI:
         as_of: dt.date | None = None,
     ) -> dict[str, Any]:
         """yente's search shape: ranked entities of the list whose names resemble ``q``."""
-        scope = None if dataset in {"default", "all"} else dataset
+        scope = _scope(dataset)
         index, details = index_for(scope, as_of)
         total, found = search_index(index, q, schema=schema, limit=limit, offset=offset)
         results = _results(

@@ -252,13 +252,23 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     db: DbOption = DEFAULT_DB,
+    warm: Annotated[
+        list[str] | None,
+        typer.Option(help="Dataset whose /match index is built at startup (repeatable). Default: all lists."),
+    ] = None,
+    no_warm: Annotated[bool, typer.Option("--no-warm", help="Build every index on its first query.")] = False,
 ) -> None:
-    """Serve the warehouse over HTTP: sources, tables, yente-style /match, the report."""
+    """Serve the warehouse over HTTP: sources, tables, yente-style /match, the report.
+
+    The /match index of all lists is built before the server answers, so the first query is as fast
+    as the others (building it reads every designated name: seconds on the full OFAC, EU and UK lists).
+    """
     import uvicorn
 
     from sanctrace.present.api import create_app
 
-    uvicorn.run(create_app(db), host=host, port=port)
+    datasets = [] if no_warm else (warm or ["default"])
+    uvicorn.run(create_app(db, warm=datasets), host=host, port=port)
 
 
 def main() -> None:
