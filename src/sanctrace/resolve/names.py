@@ -113,19 +113,23 @@ def is_legal_form(words: Iterable[str]) -> bool:
     return tuple(words) in _gleif_forms()[0]
 
 
+@lru_cache(maxsize=8)
+def _cjk_forms(config: MatchingConfig) -> tuple[str, ...]:
+    """The configured and GLEIF CJK forms, longest first (built once, not for every name)."""
+    return tuple(sorted({*config.cjk_legal_forms, *_gleif_forms()[1]}, key=lambda f: (-len(f), f)))
+
+
 def _strip_cjk_forms(text: str, config: MatchingConfig) -> str:
     # Unsegmented forms at the end of a name first (repeatedly: 有限公司 then 企业), then the
-    # configured ones anywhere, as before.
-    cjk = tuple(sorted({*config.cjk_legal_forms, *_gleif_forms()[1]}, key=lambda f: (-len(f), f)))
+    # configured ones anywhere, as before. One endswith call tests every form (C code); only a name
+    # that ends with one looks for which, longest first, and never strips the whole name.
+    cjk = _cjk_forms(config)
     stripped = text.rstrip()
-    changed = True
-    while changed:
-        changed = False
-        for form in cjk:
-            if stripped.endswith(form) and len(stripped) > len(form):
-                stripped = stripped[: -len(form)].rstrip()
-                changed = True
-                break
+    while stripped.endswith(cjk):
+        form = next((f for f in cjk if stripped.endswith(f) and len(stripped) > len(f)), None)
+        if form is None:
+            break
+        stripped = stripped[: -len(form)].rstrip()
     for form in config.cjk_legal_forms:
         stripped = stripped.replace(form, " ")
     return stripped
