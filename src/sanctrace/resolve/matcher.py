@@ -196,7 +196,9 @@ def name_phonetic(pair: Pair) -> tuple[float, str]:
         for c_name, c_weights in candidates:
             total = q_total + sum(c_weights.values())
             shared = set(q_weights) & set(c_weights)
-            value = sum(q_weights[c] + c_weights[c] for c in shared) / total if total else 0.0
+            # Summed in a fixed order: over a set, the last bits (and so which tied name the detail
+            # names) would change with the string hash seed from run to run.
+            value = sum(q_weights[c] + c_weights[c] for c in sorted(shared)) / total if total else 0.0
             if value > best_value:
                 best_value, detail = (
                     value,

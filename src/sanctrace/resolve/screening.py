@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 
 import duckdb
 
@@ -191,7 +192,10 @@ class CandidateIndex:
         if len(items) > size:
             floor = sorted(overlap.values(), reverse=True)[size - 1]
             items = [item for item in items if item[1] >= floor]
-        items.sort(key=lambda item: (-item[1], item[0]))
+        # By (-overlap, entity id) as two stable sorts with C key functions (a lambda per item cost
+        # a tenth of the screening time): ids ascending, then overlaps descending keeps id order in ties.
+        items.sort(key=itemgetter(0))
+        items.sort(key=itemgetter(1), reverse=True)
         chosen = [entity_id for entity_id, _ in items[:size]]
         for scheme, values in identifiers.items():
             for value in values:
