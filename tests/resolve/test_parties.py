@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 
-from sanctrace.resolve.parties import party_id_for, resolve_declaration_parties
+from sanctrace.resolve.config import MatchingConfig, SupportRule, default_config
+from sanctrace.resolve.parties import dominant_claimant, party_id_for, resolve_declaration_parties
 
 # (line, consignee name, consignee INN, consignee country, shipper name, shipper id, shipper country)
 LINES = [
@@ -155,3 +157,75 @@ def test_fuzzy_stage_never_joins_two_numbered_parties(con: duckdb.DuckDBPyConnec
     resolve_declaration_parties(con)
     parties = [_party_of(con, f"F{n}/1", "consignee") for n in range(1, 4)]
     assert len(set(parties)) == 3
+
+
+# --- support-weighted ambiguity (decision 0016) -------------------------------------------------------
+
+FIRM_INN, STRAY_INN = "7707083893", "7736632467"  # both valid: a firm's own number, a one-off
+
+
+EXACT = ("ООО «ОРКИД БЕЙ СЕРВИС»", "ООО ОРКИД БЕЙ СЕРВИС")  # one name key: the exact stage decides
+FUZZY = ("OOO ELEKTROPRIBOR KAZAN", "ELEKTROPRYBOR KAZAN LLC")  # a typo: the matcher's stage decides
+
+
+def _claimed(con: duckdb.DuckDBPyConnection, names: tuple[str, str], firm: int, stray: int) -> list[str]:
+    """Consignee lines in RU: the numbered name ``firm`` times with the firm's INN and ``stray`` times
+    with another valid INN, then the unnumbered spelling 3 times; the first line id of each group."""
+    numbered, unnumbered = names
+    groups = [(numbered, FIRM_INN, firm), (numbered, STRAY_INN, stray), (unnumbered, None, 3)]
+    rows = [(name, inn, "RU") for name, inn, times in groups for _ in range(times)]
+    _lines(con, rows)
+    return [f"F{n}/1" for n in (1, firm + 1, firm + stray + 1)]
+
+
+def _with_support(ratio: float, min_mentions: int) -> MatchingConfig:
+    base = default_config()
+    rule = SupportRule(ratio=ratio, min_mentions=min_mentions)
+    return base.model_copy(update={"blocking": base.blocking.model_copy(update={"dedup_support": rule})})
+
+
+@pytest.mark.parametrize("names", [EXACT, FUZZY], ids=["exact", "fuzzy"])
+def test_dominant_numbered_party_takes_the_unnumbered_spelling(
+    con: duckdb.DuckDBPyConnection, names: tuple[str, str]
+) -> None:
+    firm, stray, unnumbered = _claimed(con, names, firm=30, stray=1)
+    resolve_declaration_parties(con)
+    assert _party_of(con, unnumbered, "consignee") == _party_of(con, firm, "consignee")
+    assert _party_of(con, firm, "consignee") == party_id_for(f"id:inn:{FIRM_INN}")
+    # The stray number keeps its own party: two valid numbers never merge, whatever the support.
+    assert _party_of(con, stray, "consignee") == party_id_for(f"id:inn:{STRAY_INN}")
+
+
+@pytest.mark.parametrize(
+    ("names", "firm", "stray"),
+    [(EXACT, 25, 5), (FUZZY, 25, 4), (EXACT, 12, 1), (FUZZY, 12, 1)],
+    ids=["exact-comparable", "fuzzy-comparable", "exact-too-few", "fuzzy-too-few"],
+)
+def test_without_a_dominant_numbered_party_the_spelling_stays_apart(
+    con: duckdb.DuckDBPyConnection, names: tuple[str, str], firm: int, stray: int
+) -> None:
+    # 25 against 5 or 4: comparable, as namesakes with numbers of their own would be (below the
+    # ratio of 10); 12 against 1 passes the ratio but not the minimum of 20 mentions.
+    lines = _claimed(con, names, firm, stray)
+    resolve_declaration_parties(con)
+    assert len({_party_of(con, line, "consignee") for line in lines}) == 3
+
+
+def test_support_thresholds_come_from_the_config(con: duckdb.DuckDBPyConnection) -> None:
+    firm, _, unnumbered = _claimed(con, EXACT, firm=12, stray=1)
+    resolve_declaration_parties(con, _with_support(ratio=10, min_mentions=10))
+    assert _party_of(con, unnumbered, "consignee") == _party_of(con, firm, "consignee")
+    resolve_declaration_parties(con, _with_support(ratio=20, min_mentions=10))
+    assert _party_of(con, unnumbered, "consignee") != _party_of(con, firm, "consignee")
+
+
+RULE = SupportRule(ratio=10, min_mentions=20)
+
+
+def test_dominant_claimant_rule() -> None:
+    assert dominant_claimant({}, RULE) is None
+    assert dominant_claimant({"id:a": 1}, RULE) == "id:a"  # one claimant: 0006, whatever its support
+    assert dominant_claimant({"id:a": 30, "id:b": 2, "id:c": 1}, RULE) == "id:a"  # 30 >= 10 x 3
+    assert dominant_claimant({"id:a": 30, "id:b": 2, "id:c": 2}, RULE) is None  # 30 < 10 x 4
+    assert dominant_claimant({"id:a": 19, "id:b": 1}, RULE) is None  # below min_mentions
+    assert dominant_claimant({"id:b": 20, "id:a": 20}, SupportRule(ratio=1.01, min_mentions=1)) is None

@@ -29,6 +29,15 @@ class Weights(_Strict):
     name_max: float = Field(gt=0.0, le=1.0)
 
 
+class SupportRule(_Strict):
+    """When several numbered declaration parties claim one unnumbered spelling, the dominant one takes
+    it: at least ``min_mentions`` mentions under the disputed name and ``ratio`` times the mentions of
+    all other claimants together (decision 0016). Otherwise the spelling stays apart (0006)."""
+
+    ratio: float = Field(gt=1.0)  # > 1: a tie must never pick a side
+    min_mentions: int = Field(ge=1)
+
+
 class Blocking(_Strict):
     prefix_length: int = Field(ge=2)
     max_candidates: int = Field(ge=1)
@@ -36,6 +45,7 @@ class Blocking(_Strict):
     # are compared by the matcher and merged at or above dedup_threshold.
     dedup_block_max: int = Field(default=20, ge=2)
     dedup_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
+    dedup_support: SupportRule
 
 
 class TokenWeights(_Strict):

@@ -4,7 +4,9 @@ First form of entity resolution: a shared valid registration number (INN, OGRN, 
 in one party; without one, spellings with the same name key and country do. A spelling without a
 number joins a numbered party when exactly one numbered party has its key and country, so
 "ООО «АЙ МАШИН ТЕХНОЛОДЖИ»" with INN and "OOO AI MASHIN TEKHNOLODZHI" without end up together,
-but two distinct companies with the same name and different INNs stay apart.
+but two distinct companies with the same name and different INNs stay apart. When several numbered
+parties have it, it joins one only if that one dominates the others by mentions (decision 0016:
+a firm's own number against stray one-off numbers on single lines).
 
 Work is done per DISTINCT (name, identifier, country), never per declaration line; SQL joins the
 result back. Party ids are hashes of the cluster key, so re-running yields the same ids.
@@ -14,13 +16,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import duckdb
 from rapidfuzz import fuzz
 
 from sanctrace.resolve._bulk import create_temp_table
-from sanctrace.resolve.config import MatchingConfig, default_config
+from sanctrace.resolve.config import MatchingConfig, SupportRule, default_config
 from sanctrace.resolve.identifiers import STRONG_SCHEMES, Identifier, parse_identifiers
 from sanctrace.resolve.matcher import Record, match
 from sanctrace.resolve.names import TokenWeights, detect_script, name_key, name_tokens
@@ -105,8 +108,30 @@ def _read_spellings(con: duckdb.DuckDBPyConnection) -> list[_Spelling]:
     return [_Spelling(r[0], r[1], r[2], int(r[3]), r[4], r[5]) for r in rows]
 
 
-def _cluster(spellings: list[_Spelling]) -> dict[_Spelling, str]:
-    """Cluster key of every spelling that can be placed (a spelling with neither name key nor id is not)."""
+def dominant_claimant(support: Mapping[str, int], rule: SupportRule) -> str | None:
+    """The numbered cluster an unnumbered spelling joins, given each claimant's mentions under it.
+
+    One claimant takes it (0006). Of several, the best supported takes it only when it dominates the
+    rest together (``rule``, decision 0016): a firm's own number seen on hundreds of lines against a
+    few stray one-off numbers carrying its name. Comparable claimants, such as namesakes with their
+    own numbers, leave it apart, since a wrong merge costs more than a missed one.
+    """
+    if not support:
+        return None
+    ranked = sorted(support.items(), key=lambda item: (-item[1], item[0]))
+    best, mentions = ranked[0]
+    rest = sum(count for _, count in ranked[1:])
+    if len(ranked) == 1 or (mentions >= rule.min_mentions and mentions >= rule.ratio * rest):
+        return best
+    return None
+
+
+def _cluster(spellings: list[_Spelling], rule: SupportRule) -> dict[_Spelling, str]:
+    """Cluster key of every spelling that can be placed (a spelling with neither name key nor id is not).
+
+    A spelling without a number goes to the numbered cluster that ``dominant_claimant`` picks among
+    those with its name key and country, support being their mentions under that key and country.
+    """
     keys = {s.name: name_key(s.name) for s in spellings if s.name is not None}
     strong: dict[_Spelling, list[str]] = {}
     uf = _UnionFind()
@@ -120,10 +145,10 @@ def _cluster(spellings: list[_Spelling]) -> dict[_Spelling, str]:
             strong[s] = ids
             for node in ids:
                 uf.union(ids[0], node)
-    roots_by_name: dict[tuple[str, str], set[str]] = defaultdict(set)
+    roots_by_name: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for s, ids in strong.items():
         if s.name is not None and keys[s.name]:
-            roots_by_name[(keys[s.name], s.country or "")].add(uf.find(ids[0]))
+            roots_by_name[(keys[s.name], s.country or "")][uf.find(ids[0])] += s.count
     placed: dict[_Spelling, str] = {}
     for s in spellings:
         if s in strong:
@@ -132,8 +157,8 @@ def _cluster(spellings: list[_Spelling]) -> dict[_Spelling, str]:
         key = keys.get(s.name) if s.name is not None else None
         if not key:
             continue
-        roots = roots_by_name.get((key, s.country or ""), set())
-        placed[s] = next(iter(roots)) if len(roots) == 1 else f"name:{s.country or ''}:{key}"
+        root = dominant_claimant(roots_by_name.get((key, s.country or ""), Counter()), rule)
+        placed[s] = root or f"name:{s.country or ''}:{key}"
     return placed
 
 
@@ -152,8 +177,9 @@ def _fuzzy_merge(
     Blocking, not all pairs: DuckDB pairs the clusters that share a (country, word) block of at most
     ``blocking.dedup_block_max`` clusters (exact keys, plain SQL, runs on Spark as is); Python scores
     each pair once with the calibrated matcher (the one fuzzy implementation). Two clusters with valid
-    identifiers never merge, and an unnumbered cluster joins a numbered one only when exactly one
-    numbered cluster reaches the threshold, as in the exact stage.
+    identifiers never merge, and an unnumbered cluster that several numbered ones reach joins the one
+    ``dominant_claimant`` picks, if any, as in the exact stage; a claimant's support is its mentions
+    under the names the matcher ties to the unnumbered cluster.
     """
     names: dict[str, Counter[str]] = defaultdict(Counter)
     countries: dict[str, str] = {}
@@ -183,13 +209,12 @@ def _fuzzy_merge(
     con.execute("DROP TABLE _dedup_tokens")
     weights = TokenWeights((toks for lists in tokens.values() for toks in lists), cfg)
 
+    def named(key: str) -> list[tuple[str, tuple[str, ...], int]]:
+        counts = names[key].most_common(_NAMES_COMPARED)
+        return [(n, tuple(t), c) for (n, c), t in zip(counts, tokens[key], strict=True) if t]
+
     def record(key: str) -> Record:
-        named = tuple(
-            (n, tuple(t))
-            for (n, _), t in zip(names[key].most_common(_NAMES_COMPARED), tokens[key], strict=True)
-            if t
-        )
-        return Record(named, countries[key] or None)
+        return Record(tuple((n, t) for n, t, _ in named(key)), countries[key] or None)
 
     joined = {key: [" ".join(t) for t in lists if t] for key, lists in tokens.items()}
 
@@ -198,21 +223,60 @@ def _fuzzy_merge(
         # out the rest first, at a fraction of the matcher's cost.
         return any(fuzz.token_set_ratio(x, y, score_cutoff=_PREFILTER) for x in joined[a] for y in joined[b])
 
+    threshold = cfg.blocking.dedup_threshold
     same: dict[str, set[str]] = defaultdict(set)
     for a, b in pairs:
-        if close(a, b) and match(record(a), record(b), weights, cfg).score >= cfg.blocking.dedup_threshold:
+        if close(a, b) and match(record(a), record(b), weights, cfg).score >= threshold:
             same[a].add(b)
             same[b].add(a)
+
+    def support(claimant: str, unnumbered: str) -> int:
+        # Mentions of the claimant under the names the matcher ties to the unnumbered cluster, as the
+        # name key and country do in the exact stage. Never below one: the claimant reached the
+        # threshold as a whole, and a rival counted at zero would hand the spelling to the leader.
+        target, country = record(unnumbered), countries[claimant] or None
+        tied = sum(
+            count
+            for name, toks, count in named(claimant)
+            if match(Record(((name, toks),), country), target, weights, cfg).score >= threshold
+        )
+        return max(tied, 1)
+
+    uf = _join(same, _claims(same, support, cfg.blocking.dedup_support))
+    return {s: uf.find(key) for s, key in placed.items()}
+
+
+def _claims(
+    same: Mapping[str, set[str]], support: Callable[[str, str], int], rule: SupportRule
+) -> dict[str, str | None]:
+    """Each unnumbered cluster that several numbered clusters reach, with the one it may join (None:
+    ambiguous, it joins nothing). ``support(claimant, unnumbered)`` counts the claimant's mentions."""
+    claims: dict[str, str | None] = {}
+    for key, near in same.items():
+        claimants = sorted(k for k in near if k.startswith("id:"))
+        if not key.startswith("id:") and len(claimants) > 1:
+            claims[key] = dominant_claimant({c: support(c, key) for c in claimants}, rule)
+    return claims
+
+
+def _refused(unnumbered: str, other: str, claims: Mapping[str, str | None]) -> bool:
+    """Whether a claimed cluster may not join ``other``: an ambiguous one joins nothing, a dominated
+    one no numbered cluster but its dominant claimant."""
+    if unnumbered not in claims:
+        return False
+    chosen = claims[unnumbered]
+    return chosen is None or (other.startswith("id:") and other != chosen)
+
+
+def _join(same: Mapping[str, set[str]], claims: Mapping[str, str | None]) -> _UnionFind:
+    """Connected components of the matched pairs, except that two numbered clusters never end up
+    together (0006) and a claimed unnumbered cluster follows ``claims``."""
     uf = _UnionFind()
     numbered: dict[str, bool] = {}
     for a in sorted(same):
         for b in sorted(same[a]):
-            if a > b:
+            if a > b or _refused(a, b, claims) or _refused(b, a, claims):
                 continue
-            ids_a = [k for k in same[a] if k.startswith("id:")]
-            ids_b = [k for k in same[b] if k.startswith("id:")]
-            if (not a.startswith("id:") and len(ids_a) > 1) or (not b.startswith("id:") and len(ids_b) > 1):
-                continue  # ambiguous between numbered parties: leave apart
             ra, rb = uf.find(a), uf.find(b)
             if ra == rb:
                 continue
@@ -222,7 +286,7 @@ def _fuzzy_merge(
                 continue  # would put two numbered parties together
             uf.union(ra, rb)
             numbered[uf.find(ra)] = has_a or has_b
-    return {s: uf.find(key) for s, key in placed.items()}
+    return uf
 
 
 def party_id_for(cluster_key: str) -> str:
@@ -239,7 +303,8 @@ def resolve_declaration_parties(
     are derived from cluster keys.
     """
     spellings = _read_spellings(con)
-    placed = _fuzzy_merge(con, spellings, _cluster(spellings), config or default_config())
+    cfg = config or default_config()
+    placed = _fuzzy_merge(con, spellings, _cluster(spellings, cfg.blocking.dedup_support), cfg)
     clusters: dict[str, _Cluster] = defaultdict(_Cluster)
     for s, key in placed.items():
         c = clusters[party_id_for(key)]
