@@ -415,3 +415,59 @@ def test_line_numbers_do_not_depend_on_the_session_insertion_order(db: duckdb.Du
     assert accepted == [2, 3, 4, 6, 7, 12]
     assert (10, "line_id", "duplicate line_id") in quarantine(db, report.source_id)
     assert db.execute("SELECT current_setting('preserve_insertion_order')").fetchone() == (False,)
+
+
+# --- row numbers past DuckDB's first row group (122,880 rows) ----------------------------------------
+
+_MANY = 500_000  # four row groups; with long lines, many read buffers read in parallel
+
+
+_SHIPPER = "SHIPPER " * 40  # long lines: a file of many read buffers
+
+
+def _numbered_file(path: Path, blank_after: int | None = None) -> None:
+    """A clean Russian-layout file whose declaration numbers say which line each row is on."""
+    header = "ND;G32;G011;G542;G022;G082;G15;G34;G33;G46\n"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(header)
+        line = 2
+        for n in range(_MANY):
+            if n == blank_after:
+                handle.write("\n")
+                line += 1
+            number = f"10013160/110123/{line:07d}"
+            handle.write(f"{number};1;ИМ;11.01.2023;{_SHIPPER};C;КИТАЙ;КИТАЙ;8457101000;1 234,50\n")
+            line += 1
+
+
+@pytest.mark.parametrize("blank_after", [None, 200_000])
+def test_row_numbers_hold_past_the_first_row_group(
+    db: duckdb.DuckDBPyConnection, tmp_path: Path, blank_after: int | None
+) -> None:
+    """Every row's number is its line, on a file larger than one of DuckDB's row groups (rows are
+    numbered by their order in the typed read, which a join in its plan would scramble)."""
+    path = tmp_path / "many.csv"
+    _numbered_file(path, blank_after)
+    report = load(db, path, OPTIONS)
+    assert report.rows_accepted == _MANY
+    wrong = db.execute(
+        "SELECT count(*) FROM declarations WHERE row_number <> CAST(right(declaration_number, 7) AS BIGINT)"
+    ).fetchone()
+    assert wrong == (0,)
+
+
+def test_a_read_whose_plan_would_reorder_runs_in_order(tmp_path: Path) -> None:
+    """The guard itself: an IN list that DuckDB turns into a join still gives rows in file order."""
+    from sanctrace.sources.staging import create_in_file_order
+
+    path = tmp_path / "n.csv"
+    path.write_text("n\n" + "".join(f"{i}\n" for i in range(_MANY)), "utf-8")
+    con = duckdb.connect()
+    create = (
+        f"CREATE TEMP TABLE t AS SELECT n, n % 10 IN (1, 2, 3, 4, 5, 6, 7) AS flag"
+        f" FROM read_csv('{path.as_posix()}', header=true, columns={{'n': 'BIGINT'}})"
+    )
+    plan = "".join(str(row[1]) for row in con.execute(f"EXPLAIN {create}").fetchall())
+    assert "BATCH_CREATE_TABLE_AS" not in plan  # the case the guard is for
+    create_in_file_order(con, create)
+    assert con.execute("SELECT count(*) FROM t WHERE rowid <> n").fetchone() == (0,)

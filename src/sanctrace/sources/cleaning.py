@@ -40,11 +40,15 @@ def clean_text(expr: str) -> str:
     trim() is slow in DuckDB, so it runs only on cells that start or end with a trimmed character:
     one ``unicode()`` (the first character's code point) and one ``ends_with`` per character keep the
     common, already-clean cell cheap (half the cost of a starts_with/ends_with pair per character).
+
+    ``list_contains``, not ``IN``: DuckDB rewrites an IN list of this length into a join, and a join
+    in the declarations' typed read made DuckDB insert rows out of file order, so the row numbers
+    taken from the order were wrong past the first 122,880 rows (see declarations._ordered_read).
     """
     first = ", ".join(str(ord(ch)) for ch in _TRIM_CHARS)
     ends = " OR ".join(f"ends_with({expr}, {sql_literal(ch)})" for ch in _TRIM_CHARS)
     return (
-        f"CASE WHEN unicode({expr}) IN ({first}) OR {ends}"
+        f"CASE WHEN list_contains([{first}], unicode({expr})) OR {ends}"
         f" THEN nullif(trim({expr}, {sql_literal(_TRIM_CHARS)}), '')"
         f" WHEN {expr} = '' THEN NULL ELSE {expr} END"
     )

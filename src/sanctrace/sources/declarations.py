@@ -51,6 +51,7 @@ from sanctrace.sources.mapping import (
 )
 from sanctrace.sources.spreadsheet import is_xlsx, xlsx_header, xlsx_to_csv
 from sanctrace.sources.staging import (
+    create_in_file_order,
     detect_delimiter,
     drop_stage,
     first_line,
@@ -299,14 +300,14 @@ def _clean(
     any_problem = " OR ".join(f"({p[0]})" for p in problems) or "false"
     values = ", ".join(f"{_typed(resolved, f).final} AS v_{f}" for f in fields if not _is_country(f))
     labels = [f"h_{f}" for f in countries if len(resolved.columns.get(f, [])) > 1]
-    with _insertion_order(con, keep=True):  # the rowid must follow the file
-        con.execute(
-            f"CREATE TEMP TABLE {stage}_val AS SELECT"
-            " v_declaration_number || '/' || CAST(v_item_number AS VARCHAR) AS line_id,"
-            f" CASE WHEN {any_problem} THEN list_filter([{entries}], p -> p IS NOT NULL) END AS problems, "
-            + ", ".join([f"{value} AS {name}" for name, value in _outputs(fields)] + labels)
-            + f" FROM (SELECT *, {values} FROM {_source(resolved, header, fields, reader)})"
-        )
+    create_in_file_order(
+        con,
+        f"CREATE TEMP TABLE {stage}_val AS SELECT"
+        " v_declaration_number || '/' || CAST(v_item_number AS VARCHAR) AS line_id,"
+        f" CASE WHEN {any_problem} THEN list_filter([{entries}], p -> p IS NOT NULL) END AS problems, "
+        + ", ".join([f"{value} AS {name}" for name, value in _outputs(fields)] + labels)
+        + f" FROM (SELECT *, {values} FROM {_source(resolved, header, fields, reader)})",
+    )
     blank = prepared.blank_lines_for(lines_accounted(con, f"{stage}_val", f"{stage}_rej"))
     gaps, rejected = number_lines(con, stage, blank)
     rows = _count(con, f"SELECT count(*) FROM {stage}_val")

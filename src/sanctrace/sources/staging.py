@@ -84,6 +84,31 @@ def read_csv_sql(path: Path, columns: int, delimiter: str, rejects: str | None) 
     )
 
 
+def create_in_file_order(con: duckdb.DuckDBPyConnection, create: str) -> None:
+    """Run ``create``, a CREATE TABLE AS over a file's reader, so that the rowids follow the file.
+
+    The loaders number rows by that order. DuckDB keeps it for a CREATE TABLE AS only with an
+    order-preserving plan, which it then runs as BATCH_CREATE_TABLE_AS (parallel, written in the
+    reader's batch order). With a join in the plan (its optimizer makes one of a long IN list) it runs
+    a plain parallel CREATE_TABLE_AS, rows land in any order, and every row number past the first row
+    group (122,880 rows) would be silently wrong: this happened to declarations in November 2026. So
+    the plan is checked first, and a plan that would not keep the order runs on one thread, which
+    keeps it (slower; the numbers stay right).
+    """
+    keep = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    threads = con.execute("SELECT current_setting('threads')").fetchone()
+    assert keep is not None and threads is not None
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        plan = "".join(str(row[1]) for row in con.execute(f"EXPLAIN {create}").fetchall())
+        if "BATCH_CREATE_TABLE_AS" not in plan:
+            con.execute("SET threads = 1")
+        con.execute(create)
+    finally:
+        con.execute(f"SET threads = {int(threads[0])}")
+        con.execute(f"SET preserve_insertion_order = {str(bool(keep[0])).lower()}")
+
+
 def lines_accounted(con: duckdb.DuckDBPyConnection, rows: str, rejects: str) -> int:
     """Lines the reader accounted for after a read into ``rows`` with rejects in ``rejects``: the
     header, one per row, one per rejected line (``PreparedText.blank_lines_for``)."""
@@ -143,7 +168,7 @@ def stage_csv(
     raw, gaps = f"{table}_raw", f"{table}_gaps"
     drop_stage(con, table)
     reader = read_csv_sql(prepared.path, len(header), delimiter, f"{table}_rej")
-    con.execute(f"CREATE TEMP TABLE {raw} AS SELECT * FROM {reader}")
+    create_in_file_order(con, f"CREATE TEMP TABLE {raw} AS SELECT * FROM {reader}")
     blank = prepared.blank_lines_for(lines_accounted(con, raw, f"{table}_rej"))
     gap_count, rejected = number_lines(con, table, blank)
     # Rows keep file order; rowids are consecutive (they start high inside a transaction, hence the
