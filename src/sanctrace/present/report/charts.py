@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 import plotly.graph_objects as go
 import plotly.offline
@@ -115,15 +116,14 @@ def route_figure(basket: str, rows: list[Row], events: list[Row]) -> go.Figure:
             )
         )
     _mark_events(fig, events)
-    fig.update_layout(
-        barmode="stack",
-        template="plotly_white",
+    _lay_out(
+        fig,
+        f"{basket}: monthly value by route (USD)",
         height=480,
-        title={"text": fmt.esc(f"{basket}: monthly value by route (USD)")},
-        xaxis={"type": "date", "tickformat": "%Y-%m", "title": {"text": "month"}},
+        legend={"y": -0.18, "title": {"text": "route"}},
+        barmode="stack",
+        xaxis=_MONTHS,
         yaxis={"tickprefix": "$", "tickformat": ",.3s", "title": {"text": "value (USD)"}},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "title": {"text": "route"}},
-        margin={"t": 60, "b": 40, "l": 60, "r": 20},
     )
     return fig
 
@@ -178,14 +178,13 @@ def indirect_figure(title: str, currency: str, rows: list[Row]) -> go.Figure:
                 marker={"color": "#ff7f0e", "size": 8, "symbol": "diamond"},
             )
         )
-    fig.update_layout(
-        template="plotly_white",
+    _lay_out(
+        fig,
+        title,
         height=420,
-        title={"text": fmt.esc(title)},
-        xaxis={"type": "date", "tickformat": "%Y-%m", "title": {"text": "month"}},
+        legend={"y": -0.18},
+        xaxis=_MONTHS,
         yaxis={"tickformat": ",.3s", "title": {"text": fmt.esc(currency)}},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18},
-        margin={"t": 60, "b": 40, "l": 60, "r": 20},
     )
     return fig
 
@@ -215,16 +214,31 @@ def hub_figure(basket: str, reporter_group: str, currency: str, rows: list[Row])
                 hovertemplate=f"%{{x}}: %{{y:,.0f}} {fmt.esc(currency)} a year<extra>{fmt.esc(name)}</extra>",
             )
         )
-    fig.update_layout(
-        barmode="group",
-        template="plotly_white",
+    _lay_out(
+        fig,
+        f"{basket}: exports of {reporter_group} to each hub, {currency} a year",
         height=420,
-        title={"text": fmt.esc(f"{basket}: exports of {reporter_group} to each hub, {currency} a year")},
+        legend={"y": -0.15},
+        barmode="group",
         yaxis={"tickformat": ",.3s", "title": {"text": f"{fmt.esc(currency)} a year (annualised)"}},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15},
-        margin={"t": 60, "b": 40, "l": 60, "r": 20},
     )
     return fig
+
+
+_MONTHS = {"type": "date", "tickformat": "%Y-%m", "title": {"text": "month"}}
+
+
+def _lay_out(fig: go.Figure, title: str, *, height: int, legend: dict[str, Any], **layout: Any) -> None:
+    """The look every report chart shares (white template, title, a horizontal legend under the plot,
+    the same margins), plus what is particular to one chart."""
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        title={"text": fmt.esc(title)},
+        legend={"orientation": "h", "yanchor": "top", **legend},
+        margin={"t": 60, "b": 40, "l": 60, "r": 20},
+        **layout,
+    )
 
 
 def figure_html(fig: go.Figure, div_id: str) -> str:
