@@ -180,11 +180,14 @@ class CandidateIndex:
         if postings:
             key, found = postings[0]
             overlap = dict.fromkeys(found, 0.0 + self.rarity[key])
-            get = overlap.get
             for key, found in postings[1:]:
                 rarity = self.rarity[key]
-                for entity_id in found:
-                    overlap[entity_id] = get(entity_id, 0.0) + rarity
+                # Set operations (C code) split the posting: entities already counted get the rarity
+                # added, one by one; new ones start at it (0.0 + rarity, the same float).
+                counted = found & overlap.keys()
+                for entity_id in counted:
+                    overlap[entity_id] += rarity
+                overlap.update(dict.fromkeys(found - counted, rarity))
         # The best by (-overlap, entity id), as heapq.nsmallest would give them, but with the cut found
         # by a sort of the bare overlaps (C code) instead of a key function called per entity.
         size = self.config.blocking.max_candidates
