@@ -16,22 +16,17 @@ Results go to the "Dedup quality against the simulator's truth" section of bench
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from benchmarks.harness import write_results
+from benchmarks.simulated import load_truth, run_on_world, world_parser
 from sanctrace.resolve.parties import resolve_declaration_parties
-from sanctrace.simulate.run import simulate
-from sanctrace.simulate.scenario import load_scenario
 from sanctrace.sources.base import LoadOptions
 from sanctrace.sources.ingest import ensure_reference, ingest_path
 from sanctrace.store.warehouse import connect
 
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 SPELLING = "nullif(upper(trim({role}_name)), '')"
 
 
@@ -59,10 +54,7 @@ def load_world(world: Path, db: Path) -> duckdb.DuckDBPyConnection:
     ensure_reference(con)
     ingest_path(con, world / "declarations", LoadOptions("sim-declarations"))
     resolve_declaration_parties(con)
-    con.execute(
-        "CREATE OR REPLACE TABLE truth_lines AS SELECT * FROM read_csv(?, header=true, all_varchar=true)",
-        [str(world / "truth" / "lines.csv")],
-    )
+    load_truth(con, world)
     return con
 
 
@@ -116,20 +108,8 @@ def report(con: duckdb.DuckDBPyConnection, scenario: str, seed: int, lines: int)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scenario", default="default")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="sanctrace-bench-dedup-") as tmp:
-        folder = Path(tmp)
-        summary = simulate(load_scenario(args.scenario), args.seed, folder / "world")
-        con = load_world(folder / "world", folder / "w.duckdb")
-        body = report(con, args.scenario, args.seed, summary.lines)
-        con.close()
-    print(body)
-    if not args.no_write:
-        write_results(RESULTS, "Dedup quality against the simulator's truth", body)
+    args = world_parser(__doc__, seed=7).parse_args()
+    run_on_world(args, build=load_world, report=report, title="Dedup quality against the simulator's truth")
 
 
 if __name__ == "__main__":

@@ -19,25 +19,20 @@ Results go to benchmarks/RESULTS.md.
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from benchmarks.harness import write_results
+from benchmarks.simulated import load_truth, run_on_world, world_parser
 from sanctrace.analyze.pipeline import AnalysisParams, run_analyses
 from sanctrace.resolve.makers import key_maker_texts
 from sanctrace.resolve.parties import resolve_declaration_parties
-from sanctrace.simulate.run import simulate
-from sanctrace.simulate.scenario import load_scenario
 from sanctrace.sources.base import LoadOptions
 from sanctrace.sources.ingest import ensure_reference, ingest_path
 from sanctrace.store.executor import DuckDBEngine
 from sanctrace.store.warehouse import connect
 
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 BASKET = "machine-tools"
 INPUTS = [
     ("declarations", "sim-declarations"),
@@ -76,10 +71,7 @@ def build(world: Path, db: Path) -> duckdb.DuckDBPyConnection:
     resolve_declaration_parties(con)
     key_maker_texts(con)
     run_analyses(DuckDBEngine(con), AnalysisParams(target="RU"))
-    con.execute(
-        "CREATE TABLE truth_lines AS SELECT * FROM read_csv(?, header=true, all_varchar=true)",
-        [str(world / "truth" / "lines.csv")],
-    )
+    load_truth(con, world)
     return con
 
 
@@ -232,23 +224,14 @@ def report(con: duckdb.DuckDBPyConnection, scenario: str, seed: int, lines: int)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scenario", default="default")
-    parser.add_argument("--seed", type=int, default=4242)
+    parser = world_parser(__doc__, seed=4242)
     parser.add_argument(
         "--lines", type=int, default=None, help="more innocent lines (default: as the scenario)"
     )
-    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="sanctrace-bench-detect-") as tmp:
-        folder = Path(tmp)
-        summary = simulate(load_scenario(args.scenario), args.seed, folder / "world", lines=args.lines)
-        con = build(folder / "world", folder / "w.duckdb")
-        body = report(con, args.scenario, args.seed, summary.lines)
-        con.close()
-    print(body)
-    if not args.no_write:
-        write_results(RESULTS, "Detection against the simulator's truth", body)
+    run_on_world(
+        args, build=build, report=report, title="Detection against the simulator's truth", lines=args.lines
+    )
 
 
 if __name__ == "__main__":

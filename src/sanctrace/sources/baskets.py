@@ -6,24 +6,19 @@ each shipment can be judged against the rules of its own date. Schema: ``config_
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import duckdb
 
 from .base import LoadOptions, LoadReport
-from .config_models import BasketFile, parse_config
+from .config_models import BasketFile, looks_like_config, parse_config
 from .config_rows import replace_keyed_rows
 
 FORMAT = "basket"
 
 
 def sniff(path: Path, head: str) -> bool:
-    return (
-        path.suffix.lower() in (".yaml", ".yml")
-        and re.search(r"^entries:", head, re.MULTILINE) is not None
-        and re.search(r"^name:", head, re.MULTILINE) is not None
-    )
+    return looks_like_config(path, head, "entries", "name")
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> LoadReport:

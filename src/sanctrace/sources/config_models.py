@@ -6,6 +6,7 @@ Config is data: these models are the only place that says what a valid file look
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -251,6 +252,14 @@ def format_validation_error(path: Path, exc: ValidationError, limit: int = 3) ->
     rest = exc.error_count() - limit
     suffix = f" (and {rest} more)" if rest > 0 else ""
     return f"{path}: " + "; ".join(problems) + suffix
+
+
+def looks_like_config(path: Path, head: str, *top_keys: str) -> bool:
+    """A YAML file whose head has each of ``top_keys`` at the start of a line (what a sniffer needs
+    to tell baskets, control events, country groups and makers apart)."""
+    return path.suffix.lower() in (".yaml", ".yml") and all(
+        re.search(rf"^{re.escape(key)}:", head, re.MULTILINE) for key in top_keys
+    )
 
 
 def parse_config(path: Path, model: type[Model]) -> Model:

@@ -6,20 +6,19 @@ says ``date_precision: month`` and the first day of the month is used; the descr
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import duckdb
 
 from .base import LoadOptions, LoadReport
-from .config_models import ControlEvent, ControlEventsFile, parse_config
+from .config_models import ControlEvent, ControlEventsFile, looks_like_config, parse_config
 from .config_rows import replace_keyed_rows
 
 FORMAT = "control-events"
 
 
 def sniff(path: Path, head: str) -> bool:
-    return path.suffix.lower() in (".yaml", ".yml") and re.search(r"^events:", head, re.MULTILINE) is not None
+    return looks_like_config(path, head, "events")
 
 
 def _description(event: ControlEvent) -> str:

@@ -7,20 +7,19 @@ file rather than editing a query.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import duckdb
 
 from .base import LoadOptions, LoadReport
-from .config_models import CountryGroupsFile, parse_config
+from .config_models import CountryGroupsFile, looks_like_config, parse_config
 from .config_rows import replace_keyed_rows
 
 FORMAT = "country-groups"
 
 
 def sniff(path: Path, head: str) -> bool:
-    return path.suffix.lower() in (".yaml", ".yml") and re.search(r"^groups:", head, re.MULTILINE) is not None
+    return looks_like_config(path, head, "groups")
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> LoadReport:

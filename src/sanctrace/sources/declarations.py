@@ -56,6 +56,7 @@ from sanctrace.sources.staging import (
     drop_stage,
     first_line,
     flush_rejects,
+    insertion_order,
     lines_accounted,
     number_lines,
     read_csv_sql,
@@ -397,7 +398,7 @@ def _insert(
     joins = sql.country_joins(f"{stage}_cty", [c for c in fields if _is_country(c)]).replace("t.r_", "t.")
     dropped = _count(con, f"SELECT count(*) FROM {stage}_drop")
     keep = f" WHERE t.n NOT IN (SELECT n FROM {stage}_drop)" if dropped else ""
-    with _insertion_order(con, keep=False):
+    with insertion_order(con, keep=False):
         con.execute(
             f"INSERT INTO declarations (line_id, source_id, row_number, {', '.join(names)})"
             f" SELECT t.line_id, ?, t.n, {', '.join(values)} FROM {_ROWS} t {joins}{keep}",
@@ -410,17 +411,6 @@ def _insert(
     )
     rejected = _count(con, f"SELECT count(DISTINCT n) FROM {stage}_prob WHERE fatal")
     return staged - dropped, rejected
-
-
-@contextmanager
-def _insertion_order(con: duckdb.DuckDBPyConnection, *, keep: bool) -> Iterator[None]:
-    """DuckDB's ``preserve_insertion_order`` set for one statement, then put back as it was."""
-    before = _count(con, "SELECT current_setting('preserve_insertion_order')::BOOLEAN::INTEGER")
-    con.execute(f"SET preserve_insertion_order = {str(keep).lower()}")
-    try:
-        yield
-    finally:
-        con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
 
 
 def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:

@@ -8,20 +8,19 @@ this loader only validates and stores. Schema: ``config_models.MakersFile``.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import duckdb
 
 from .base import LoadOptions, LoadReport, begin_load, finish_source
-from .config_models import MakersFile, parse_config
+from .config_models import MakersFile, looks_like_config, parse_config
 from .loading import insert_rows, transaction
 
 FORMAT = "makers"
 
 
 def sniff(path: Path, head: str) -> bool:
-    return path.suffix.lower() in (".yaml", ".yml") and re.search(r"^makers:", head, re.MULTILINE) is not None
+    return looks_like_config(path, head, "makers")
 
 
 def alias_rows(makers: MakersFile, source_id: int) -> list[tuple[object, ...]]:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +86,18 @@ def read_csv_sql(path: Path, columns: int, delimiter: str, rejects: str | None) 
     )
 
 
+@contextmanager
+def insertion_order(con: duckdb.DuckDBPyConnection, *, keep: bool) -> Iterator[None]:
+    """DuckDB's ``preserve_insertion_order`` set for one statement, then put back as it was."""
+    before = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    assert before is not None
+    con.execute(f"SET preserve_insertion_order = {str(keep).lower()}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {str(bool(before[0])).lower()}")
+
+
 def create_in_file_order(con: duckdb.DuckDBPyConnection, create: str) -> None:
     """Run ``create``, a CREATE TABLE AS over a file's reader, so that the rowids follow the file.
 
@@ -95,18 +109,16 @@ def create_in_file_order(con: duckdb.DuckDBPyConnection, create: str) -> None:
     the plan is checked first, and a plan that would not keep the order runs on one thread, which
     keeps it (slower; the numbers stay right).
     """
-    keep = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
     threads = con.execute("SELECT current_setting('threads')").fetchone()
-    assert keep is not None and threads is not None
-    con.execute("SET preserve_insertion_order = true")
-    try:
+    assert threads is not None
+    with insertion_order(con, keep=True):
         plan = "".join(str(row[1]) for row in con.execute(f"EXPLAIN {create}").fetchall())
         if "BATCH_CREATE_TABLE_AS" not in plan:
             con.execute("SET threads = 1")
-        con.execute(create)
-    finally:
-        con.execute(f"SET threads = {int(threads[0])}")
-        con.execute(f"SET preserve_insertion_order = {str(bool(keep[0])).lower()}")
+        try:
+            con.execute(create)
+        finally:
+            con.execute(f"SET threads = {int(threads[0])}")
 
 
 def lines_accounted(con: duckdb.DuckDBPyConnection, rows: str, rejects: str) -> int:
