@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import re
 from datetime import date
@@ -13,7 +14,7 @@ import pytest
 
 from sanctrace.resolve import screening
 from sanctrace.resolve.config import default_config
-from sanctrace.resolve.matcher import FEATURES
+from sanctrace.resolve.matcher import FEATURES, Record, match
 from sanctrace.resolve.parties import resolve_declaration_parties
 from sanctrace.resolve.screening import (
     ScreeningQuery,
@@ -267,3 +268,50 @@ def test_parallel_batch_gives_the_serial_results(
     assert serial and [(m.query_id, m.entity_id, m.score) for m in parallel] == [
         (m.query_id, m.entity_id, m.score) for m in serial
     ]
+
+
+def test_repeated_spellings_are_compared_once_with_the_same_results(con: duckdb.DuckDBPyConnection) -> None:
+    # "ELEKTROPRIBOR HOLDING" and "Elektropribor, Holding" have the same tokens: the index keeps the
+    # first, and scores and explanations are those of the full list of names.
+    designate(con, "elek", "ELEKTROPRIBOR HOLDING", aliases=("Elektropribor, Holding", "EPH"))
+    index = load_candidates(con, as_of=AS_OF)
+    names = [name for name, _ in index.records["elek"].names]
+    assert names == ["ELEKTROPRIBOR HOLDING", "EPH"]
+    full = Record(
+        tuple(index.entities["elek"].names), index.records["elek"].country, index.records["elek"].identifiers
+    )
+    query = screening._record(
+        ScreeningQuery("q", "ELEKTROPRIBOR HOLDINGS"), ("elektropribor", "holdings"), {}
+    )
+    kept = match(query, index.records["elek"], index.weights, index.config)
+    every = match(query, full, index.weights, index.config)
+    assert len(full.names) == 3 and kept == every and kept.score > 0.5
+
+
+def test_a_batch_screens_with_the_index_frozen_and_unfreezes_after(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    designate(con, "elek", "ELEKTROPRIBOR HOLDING")
+    index = load_candidates(con, as_of=AS_OF)
+    seen: list[int] = []
+    real = screening._screen_serial
+
+    def spy(*args: object) -> list[screening.ScreeningMatch]:
+        seen.append(gc.get_freeze_count())
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(screening, "_screen_serial", spy)
+    monkeypatch.setattr(screening, "_MIN_FROZEN", 3)
+    queries = [ScreeningQuery(f"q{i}", "ELEKTROPRIBOR") for i in range(3)]
+    assert gc.get_freeze_count() == 0
+    assert screen_index(index, queries[:2]) and screen_index(index, queries)
+    assert seen[0] == 0 and seen[1] > 0  # a short list (a /match request) is not frozen; a batch is
+    assert gc.get_freeze_count() == 0
+    # Inside an outer freeze (a forked worker), the batch leaves it in place.
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        screen_index(index, queries)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

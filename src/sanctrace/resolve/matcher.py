@@ -75,10 +75,8 @@ def align(
     Tokens align one-to-one, most similar first, when their rapidfuzz ratio reaches ``similarity_min``;
     an aligned pair counts its similarity times the weights of both tokens.
     """
-    q_weights = [weight(t) for t in query]
-    c_weights = [weight(t) for t in candidate]
-    q_total = sum(q_weights)
-    c_total = sum(c_weights)
+    q_weights, q_total = _token_weights(query, weight)
+    c_weights, c_total = _token_weights(candidate, weight)
     if q_total + c_total == 0:
         return 0.0, 0.0, 0.0, ()
     scored = []
@@ -86,15 +84,16 @@ def align(
         for j, c in enumerate(candidate):
             similarity = 1.0 if q == c else fuzz.ratio(q, c) / 100.0
             if similarity >= similarity_min:
-                scored.append((similarity, i, j))
-    scored.sort(key=lambda p: (-p[0], p[1], p[2]))
+                scored.append((-similarity, i, j))
+    scored.sort()  # most similar first, then by position: (i, j) is unique, so the order is total
     used_q: set[int] = set()
     used_c: set[int] = set()
     q_matched = c_matched = 0.0
     pairs = []
-    for similarity, i, j in scored:
+    for negated, i, j in scored:
         if i in used_q or j in used_c:
             continue
+        similarity = -negated
         used_q.add(i)
         used_c.add(j)
         q_matched += similarity * q_weights[i]
@@ -126,6 +125,13 @@ def align(
                 break
     sides = (q_matched / q_total if q_total else 0.0, c_matched / c_total if c_total else 0.0)
     return dice, min(sides), max(sides), tuple(pairs)
+
+
+@lru_cache(maxsize=200_000)
+def _token_weights(tokens: tuple[str, ...], weight: WeightFn) -> tuple[tuple[float, ...], float]:
+    """Each word's weight and their sum: the same for every name the name is aligned with."""
+    weights = tuple(map(weight, tokens))
+    return weights, sum(weights)
 
 
 @dataclass(frozen=True)
@@ -186,16 +192,12 @@ def name_containment(pair: Pair) -> tuple[float, str]:
 def name_phonetic(pair: Pair) -> tuple[float, str]:
     """Weighted overlap of metaphone codes over all name pairs: spellings that sound alike."""
     best_value, detail = 0.0, "no phonetic overlap"
-    candidates = [
-        (c_name, dict(zip(phonetic_tokens(c_tokens), map(pair.weight, c_tokens), strict=True)))
-        for c_name, c_tokens in pair.candidate.names
-    ]
+    candidates = [(c_name, _sounds(c_tokens, pair.weight)) for c_name, c_tokens in pair.candidate.names]
     for q_name, q_tokens in pair.query.names:
-        q_weights = dict(zip(phonetic_tokens(q_tokens), map(pair.weight, q_tokens), strict=True))
-        q_total = sum(q_weights.values())
-        for c_name, c_weights in candidates:
-            total = q_total + sum(c_weights.values())
-            shared = set(q_weights) & set(c_weights)
+        q_weights, q_total = _sounds(q_tokens, pair.weight)
+        for c_name, (c_weights, c_total) in candidates:
+            total = q_total + c_total
+            shared = q_weights.keys() & c_weights.keys()
             # Summed in a fixed order: over a set, the last bits (and so which tied name the detail
             # names) would change with the string hash seed from run to run.
             value = sum(q_weights[c] + c_weights[c] for c in sorted(shared)) / total if total else 0.0
@@ -207,22 +209,32 @@ def name_phonetic(pair: Pair) -> tuple[float, str]:
     return best_value, detail
 
 
+@lru_cache(maxsize=200_000)
+def _sounds(tokens: tuple[str, ...], weight: WeightFn) -> tuple[dict[str, float], float]:
+    """A name's metaphone codes with the weight of their word (a code met twice keeps the last), and
+    their total: the same for every pair the name is in, so computed once (callers must not mutate)."""
+    codes = dict(zip(phonetic_tokens(tokens), map(weight, tokens), strict=True))
+    return codes, sum(codes.values())
+
+
 def name_joined(pair: Pair) -> tuple[float, str]:
     """Similarity of the names written without spaces, in order and sorted: "TAICHUNG" vs "TAI CHUNG",
     split or glued words and transliterated syllables."""
     best_value, detail = 0.0, "no names"
     for q_name, q_tokens in pair.query.names:
+        q_plain, q_sorted = _joined(q_tokens)
         for c_name, c_tokens in pair.candidate.names:
-            value = (
-                max(
-                    fuzz.ratio("".join(q_tokens), "".join(c_tokens)),
-                    fuzz.ratio("".join(sorted(q_tokens)), "".join(sorted(c_tokens))),
-                )
-                / 100.0
-            )
+            c_plain, c_sorted = _joined(c_tokens)
+            value = max(fuzz.ratio(q_plain, c_plain), fuzz.ratio(q_sorted, c_sorted)) / 100.0
             if value > best_value:
                 best_value, detail = value, f"{q_name!r} vs {c_name!r} without spaces"
     return best_value, detail
+
+
+@lru_cache(maxsize=200_000)
+def _joined(tokens: tuple[str, ...]) -> tuple[str, str]:
+    """The name written without spaces, in its word order and with its words sorted."""
+    return "".join(tokens), "".join(sorted(tokens))
 
 
 def name_numbers(record: Record) -> set[frozenset[str]]:
@@ -348,6 +360,12 @@ def sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
+@lru_cache(maxsize=16)
+def _weights(pairs: tuple[tuple[str, float], ...]) -> dict[str, float]:
+    """The model's weights by feature (callers must not mutate)."""
+    return dict(pairs)
+
+
 def score_pair(pair: Pair) -> MatchResult:
     """Score a prepared pair: the decisive identifier rule, else the calibrated logistic model."""
     model = pair.config.model
@@ -358,7 +376,7 @@ def score_pair(pair: Pair) -> MatchResult:
         )
     results = []
     logit = model.bias
-    weights = dict(model.weights)
+    weights = _weights(model.weights)
     for name, fn in FEATURES.items():
         value, detail = fn(pair)
         weight = weights.get(name, 0.0)

@@ -19,7 +19,8 @@ import json
 import math
 import multiprocessing
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
@@ -133,7 +134,7 @@ class CandidateIndex:
         self.weights = TokenWeights((tokens for e in entities for _, tokens in e.names), config)
         self.records = {
             e.entity_id: Record(
-                tuple(e.names),
+                _first_per_tokens(e.names),
                 e.country.upper() if e.country else None,
                 {scheme: frozenset(values) for scheme, values in e.identifiers.items()},
             )
@@ -204,6 +205,20 @@ class CandidateIndex:
             for value in values:
                 chosen.extend(self.ids.get((scheme, value), ()))
         return [self.entities[entity_id] for entity_id in dict.fromkeys(chosen)]
+
+
+def _first_per_tokens(names: list[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The names, without those whose tokens an earlier name has ("ACME LLC" after "Acme, L.L.C.").
+
+    Every name feature of the matcher and every bound of the prefilter is a function of the tokens
+    that keeps the first of several equal values, so a later name with the same tokens can change no
+    score and no explanation; about one listed name in eleven is such a repeat, and each would be
+    aligned again for every query that blocks its party.
+    """
+    first: dict[tuple[str, ...], str] = {}
+    for name, tokens in names:
+        first.setdefault(tokens, name)
+    return tuple((name, tokens) for tokens, name in first.items())
 
 
 def load_candidates(
@@ -277,6 +292,29 @@ def _screen_chunk(job: tuple[list[ScreeningQuery], float | None, int, bool]) -> 
     return screen_index(_WORKER_INDEX, queries, threshold=threshold, limit=limit, exhaustive=exhaustive)
 
 
+_MIN_FROZEN = 500  # batches at least this long screen with the index frozen (see below)
+
+
+@contextmanager
+def _collector_skips_what_exists() -> Iterator[None]:
+    """Keep the cyclic garbage collector off every object alive now (the index) until the block ends.
+
+    A batch keeps what it finds and fills the name caches, so objects survive into the oldest
+    generation, and every ~5,000 names Python's collector walks all of them: the index's ~800,000
+    objects too, 0.7 s a time, a quarter of the screening time (measured on the full lists). Frozen
+    objects are still freed by reference counting; only cycles among them wait for the unfreeze.
+    Nested use, and use in a forked worker of a frozen parent, leave the outer freeze in place.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _screen_parallel(
     index: CandidateIndex,
     queries: list[ScreeningQuery],
@@ -291,17 +329,18 @@ def _screen_parallel(
     for query in queries:
         by_id[query.id].append(query)
     groups = list(by_id.values())
-    chunks = [[q for group in groups[i :: workers * 4] for q in group] for i in range(workers * 4)]
+    # Small chunks (about 250 parties, 4 to 32 per worker), so that no worker is left with a long last
+    # chunk while the other idles: with 4 per worker, the tail cost a tenth of a 20,000-name batch.
+    count = max(workers * 4, min(workers * 32, len(groups) // 250))
+    chunks = [[q for group in groups[i::count] for q in group] for i in range(count)]
     _WORKER_INDEX = index
     # Frozen objects are left alone by the workers' garbage collector, which would otherwise touch (and
     # so copy) every page of the shared index.
-    gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with _collector_skips_what_exists(), multiprocessing.get_context("fork").Pool(workers) as pool:
             jobs = [(chunk, threshold, limit, exhaustive) for chunk in chunks if chunk]
             parts = pool.map(_screen_chunk, jobs)
     finally:
-        gc.unfreeze()
         _WORKER_INDEX = None
     return sorted((m for part in parts for m in part), key=lambda m: m.query_id)
 
@@ -323,11 +362,22 @@ def screen_index(
     Candidates whose score provably cannot reach the report floor (resolve/prefilter.py) are not
     scored; ``exhaustive`` scores every candidate instead, which gives the same results, slower.
     """
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        batch = list(queries)
-        if len(batch) >= _MIN_PARALLEL:
-            return _screen_parallel(index, batch, threshold, limit, workers, exhaustive)
-        queries = batch
+    batch = list(queries)
+    if workers > 1 and len(batch) >= _MIN_PARALLEL and "fork" in multiprocessing.get_all_start_methods():
+        return _screen_parallel(index, batch, threshold, limit, workers, exhaustive)
+    if len(batch) < _MIN_FROZEN:  # a /match request: a freeze would not pay for itself
+        return _screen_serial(index, batch, threshold, limit, exhaustive)
+    with _collector_skips_what_exists():
+        return _screen_serial(index, batch, threshold, limit, exhaustive)
+
+
+def _screen_serial(
+    index: CandidateIndex,
+    queries: list[ScreeningQuery],
+    threshold: float | None,
+    limit: int,
+    exhaustive: bool,
+) -> list[ScreeningMatch]:
     config = index.config
     threshold = config.model.match_threshold if threshold is None else threshold
     lowest = min(config.weights.report_floor, threshold)  # the lowest score that is reported
