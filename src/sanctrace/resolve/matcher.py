@@ -75,8 +75,8 @@ def align(
     Tokens align one-to-one, most similar first, when their rapidfuzz ratio reaches ``similarity_min``;
     an aligned pair counts its similarity times the weights of both tokens.
     """
-    q_weights, q_total = _token_weights(query, weight)
-    c_weights, c_total = _token_weights(candidate, weight)
+    q_weights, q_total = name_weights(query, weight)
+    c_weights, c_total = name_weights(candidate, weight)
     if q_total + c_total == 0:
         return 0.0, 0.0, 0.0, ()
     scored = []
@@ -128,8 +128,9 @@ def align(
 
 
 @lru_cache(maxsize=200_000)
-def _token_weights(tokens: tuple[str, ...], weight: WeightFn) -> tuple[tuple[float, ...], float]:
-    """Each word's weight and their sum: the same for every name the name is aligned with."""
+def name_weights(tokens: tuple[str, ...], weight: WeightFn) -> tuple[tuple[float, ...], float]:
+    """Each word's weight and their sum, computed once per name (the matcher and the score bound of
+    prefilter.py meet the same names in pair after pair)."""
     weights = tuple(map(weight, tokens))
     return weights, sum(weights)
 
@@ -192,9 +193,9 @@ def name_containment(pair: Pair) -> tuple[float, str]:
 def name_phonetic(pair: Pair) -> tuple[float, str]:
     """Weighted overlap of metaphone codes over all name pairs: spellings that sound alike."""
     best_value, detail = 0.0, "no phonetic overlap"
-    candidates = [(c_name, _sounds(c_tokens, pair.weight)) for c_name, c_tokens in pair.candidate.names]
+    candidates = [(c_name, name_sounds(c_tokens, pair.weight)) for c_name, c_tokens in pair.candidate.names]
     for q_name, q_tokens in pair.query.names:
-        q_weights, q_total = _sounds(q_tokens, pair.weight)
+        q_weights, q_total = name_sounds(q_tokens, pair.weight)
         for c_name, (c_weights, c_total) in candidates:
             total = q_total + c_total
             shared = q_weights.keys() & c_weights.keys()
@@ -210,10 +211,10 @@ def name_phonetic(pair: Pair) -> tuple[float, str]:
 
 
 @lru_cache(maxsize=200_000)
-def _sounds(tokens: tuple[str, ...], weight: WeightFn) -> tuple[dict[str, float], float]:
+def name_sounds(tokens: tuple[str, ...], weight: WeightFn) -> tuple[dict[str, float], float]:
     """A name's metaphone codes with the weight of their word (a code met twice keeps the last), and
-    their total: the same for every pair the name is in, so computed once (callers must not mutate)."""
-    codes = dict(zip(phonetic_tokens(tokens), map(weight, tokens), strict=True))
+    their total: computed once per name, like ``name_weights`` (callers must not mutate)."""
+    codes = dict(zip(phonetic_tokens(tokens), name_weights(tokens, weight)[0], strict=True))
     return codes, sum(codes.values())
 
 

@@ -37,8 +37,15 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 
 from sanctrace.resolve.config import MatchingConfig
-from sanctrace.resolve.matcher import FEATURES, Record, WeightFn, name_numbers, sigmoid
-from sanctrace.resolve.names import phonetic_tokens
+from sanctrace.resolve.matcher import (
+    FEATURES,
+    Record,
+    WeightFn,
+    name_numbers,
+    name_sounds,
+    name_weights,
+    sigmoid,
+)
 
 # Float sums in another order than the matcher's: a margin far above their rounding error.
 _EPSILON = 1e-6
@@ -67,17 +74,10 @@ class NameProfile:
 
     @classmethod
     def of(cls, tokens: tuple[str, ...], weight: WeightFn) -> NameProfile:
-        weights = tuple(weight(t) for t in tokens)
-        codes = dict(zip(phonetic_tokens(tokens), weights, strict=True))
-        return cls(
-            tokens,
-            weights,
-            sum(weights),
-            tuple(a + b for a, b in pairwise(tokens)),
-            codes,
-            sum(codes.values()),
-            sum(map(len, tokens)),
-        )
+        weights, total = name_weights(tokens, weight)
+        codes, code_total = name_sounds(tokens, weight)  # as name_phonetic uses them
+        pairs = tuple(a + b for a, b in pairwise(tokens))
+        return cls(tokens, weights, total, pairs, codes, code_total, sum(map(len, tokens)))
 
 
 @dataclass(frozen=True)

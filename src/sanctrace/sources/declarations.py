@@ -54,9 +54,9 @@ from sanctrace.sources.staging import (
     create_in_file_order,
     detect_delimiter,
     drop_stage,
+    duckdb_setting,
     first_line,
     flush_rejects,
-    insertion_order,
     lines_accounted,
     number_lines,
     read_csv_sql,
@@ -398,7 +398,7 @@ def _insert(
     joins = sql.country_joins(f"{stage}_cty", [c for c in fields if _is_country(c)]).replace("t.r_", "t.")
     dropped = _count(con, f"SELECT count(*) FROM {stage}_drop")
     keep = f" WHERE t.n NOT IN (SELECT n FROM {stage}_drop)" if dropped else ""
-    with insertion_order(con, keep=False):
+    with duckdb_setting(con, "preserve_insertion_order", False):
         con.execute(
             f"INSERT INTO declarations (line_id, source_id, row_number, {', '.join(names)})"
             f" SELECT t.line_id, ?, t.n, {', '.join(values)} FROM {_ROWS} t {joins}{keep}",

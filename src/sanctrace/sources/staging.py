@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,15 +87,16 @@ def read_csv_sql(path: Path, columns: int, delimiter: str, rejects: str | None) 
 
 
 @contextmanager
-def insertion_order(con: duckdb.DuckDBPyConnection, *, keep: bool) -> Iterator[None]:
-    """DuckDB's ``preserve_insertion_order`` set for one statement, then put back as it was."""
-    before = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+def duckdb_setting(con: duckdb.DuckDBPyConnection, name: str, value: bool | int) -> Iterator[None]:
+    """A DuckDB setting (``preserve_insertion_order``, ``threads``) changed for a block, then put back
+    as it was."""
+    before = con.execute(f"SELECT current_setting('{name}')").fetchone()
     assert before is not None
-    con.execute(f"SET preserve_insertion_order = {str(keep).lower()}")
+    con.execute(f"SET {name} = {str(value).lower()}")  # True -> true, 2 -> 2
     try:
         yield
     finally:
-        con.execute(f"SET preserve_insertion_order = {str(bool(before[0])).lower()}")
+        con.execute(f"SET {name} = {str(before[0]).lower()}")
 
 
 def create_in_file_order(con: duckdb.DuckDBPyConnection, create: str) -> None:
@@ -109,16 +110,11 @@ def create_in_file_order(con: duckdb.DuckDBPyConnection, create: str) -> None:
     the plan is checked first, and a plan that would not keep the order runs on one thread, which
     keeps it (slower; the numbers stay right).
     """
-    threads = con.execute("SELECT current_setting('threads')").fetchone()
-    assert threads is not None
-    with insertion_order(con, keep=True):
+    with duckdb_setting(con, "preserve_insertion_order", True):
         plan = "".join(str(row[1]) for row in con.execute(f"EXPLAIN {create}").fetchall())
-        if "BATCH_CREATE_TABLE_AS" not in plan:
-            con.execute("SET threads = 1")
-        try:
+        ordered = "BATCH_CREATE_TABLE_AS" in plan
+        with nullcontext() if ordered else duckdb_setting(con, "threads", 1):
             con.execute(create)
-        finally:
-            con.execute(f"SET threads = {int(threads[0])}")
 
 
 def lines_accounted(con: duckdb.DuckDBPyConnection, rows: str, rejects: str) -> int:
