@@ -307,11 +307,12 @@ def test_a_batch_screens_with_the_index_frozen_and_unfreezes_after(
     assert screen_index(index, queries[:2]) and screen_index(index, queries)
     assert seen[0] == 0 and seen[1] > 0  # a short list (a /match request) is not frozen; a batch is
     assert gc.get_freeze_count() == 0
-    # Inside an outer freeze (a forked worker), the batch leaves it in place.
+    # Inside an outer freeze (a forked worker), the batch leaves it in place: an unfreeze would empty
+    # the permanent generation (its count also falls by the frozen objects freed meanwhile, so it is
+    # not compared for equality).
     gc.freeze()
     try:
-        frozen = gc.get_freeze_count()
         screen_index(index, queries)
-        assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
