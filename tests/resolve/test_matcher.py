@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from sanctrace.resolve.config import default_config
-from sanctrace.resolve.matcher import FEATURES, MatchResult, match, prepare
+from sanctrace.resolve.matcher import (
+    FEATURES,
+    MatchResult,
+    NameCeiling,
+    align,
+    match,
+    name_sounds,
+    prepare,
+)
 from sanctrace.resolve.names import TokenWeights, name_tokens
 
 THRESHOLD = default_config().model.match_threshold
@@ -104,3 +112,41 @@ def test_glued_and_split_words_align() -> None:
     result = match(glued, split)
     assert "militarytechnical~military+technical" in result.explanations()[0]
     assert result.score >= THRESHOLD
+
+
+def _exact_ceilings(query: str, names: list[str]) -> tuple[NameCeiling, ...]:
+    """Each name's own Dice and phonetic overlap with the query: the tightest ceilings there are."""
+    cfg = default_config()
+    weight = TokenWeights((), cfg)
+    q_tokens = tuple(name_tokens(query))
+    q_codes, q_total = name_sounds(q_tokens, weight)
+    found = []
+    for name in names:
+        tokens = tuple(name_tokens(name))
+        c_codes, c_total = name_sounds(tokens, weight)
+        shared = sum(q_codes[c] + c_codes[c] for c in q_codes.keys() & c_codes.keys())
+        dice = align(q_tokens, tokens, weight, cfg.weights.token_similarity_min)[0]
+        found.append(NameCeiling(dice, shared / (q_total + c_total)))
+    return tuple(found)
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        # the best alias listed last, behind weaker ones
+        ("ELEKTROPRIBOR", ["CONCERN CSRI ELEKTROPRIBOR JSC", "ELEKTRO PRIBOR PLANT", "ELEKTROPRIBOR"]),
+        # equal ceilings and equal values: the name listed first must win, as without ceilings
+        ("ACME TRADING", ["ACME TRADING LLC", "ACME TRADING CO", "ACME"]),
+        # no name shares anything
+        ("NORDIC STAR", ["ELEKTROPRIBOR", "TAICHUNG MACHINERY"]),
+    ],
+)
+def test_name_ceilings_save_work_without_changing_the_result(query: str, names: list[str]) -> None:
+    q = prepare([query])
+    c = prepare(names)
+    plain = match(q, c)
+    for ceilings in (
+        _exact_ceilings(query, [n for n, _ in c.names]),
+        tuple(NameCeiling(1.0, 1.0) for _ in c.names),
+    ):
+        assert match(q, c, ceilings=ceilings) == plain  # score, features and every detail string

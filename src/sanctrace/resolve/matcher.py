@@ -15,9 +15,10 @@ analyst can see why a pair scored what it did.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -25,6 +26,18 @@ from sanctrace.resolve.config import MatchingConfig, default_config
 from sanctrace.resolve.names import TokenWeights, name_tokens, phonetic_tokens
 
 WeightFn = Callable[[str], float]
+# Ceilings come from sums taken in another order than the matcher's: a margin far above their error.
+_CEILING_MARGIN = 1e-9
+
+
+class NameCeiling(NamedTuple):
+    """Upper bounds on what one candidate name can reach against a one-name query: align's Dice and
+    the phonetic overlap (resolve/prefilter.py proves them). With them the matcher visits a party's
+    names best-first and stops at the first that cannot beat the best found; the result is the same
+    as visiting all of them, and a party listed under twenty aliases costs a few alignments."""
+
+    dice: float
+    phonetic: float
 
 
 @dataclass(frozen=True)
@@ -144,12 +157,28 @@ class Pair:
     best: Alignment | None
     weight: WeightFn
     config: MatchingConfig
+    ceilings: Sequence[NameCeiling] | None = None  # per candidate name, for a one-name query
+
+
+def _best_first(ceilings: Sequence[NameCeiling], part: int) -> list[int]:
+    """Candidate name positions by decreasing ceiling on ``part``, in position order among equals."""
+    return sorted(range(len(ceilings)), key=lambda n: -ceilings[n][part])
 
 
 def compare_names(
-    query: Record, candidate: Record, weight: WeightFn, config: MatchingConfig
+    query: Record,
+    candidate: Record,
+    weight: WeightFn,
+    config: MatchingConfig,
+    ceilings: Sequence[NameCeiling] | None = None,
 ) -> Alignment | None:
-    """The name pair (one from each record) with the highest weighted overlap."""
+    """The name pair (one from each record) with the highest weighted overlap; among equals, the first.
+
+    With ``ceilings`` (a one-name query) the candidate's names are aligned best-first, up to the first
+    whose Dice ceiling is below the best Dice found: no later name could beat or tie it.
+    """
+    if ceilings is not None and len(query.names) == 1:
+        return _compare_best_first(query.names[0], candidate, weight, config, ceilings)
     best: Alignment | None = None
     for q_name, q_tokens in query.names:
         for c_name, c_tokens in candidate.names:
@@ -158,6 +187,35 @@ def compare_names(
             )
             if best is None or (dice, coverage) > (best.dice, best.coverage):
                 best = Alignment(q_name, c_name, dice, coverage, containment, pairs)
+    return best
+
+
+def _compare_best_first(
+    query: tuple[str, tuple[str, ...]],
+    candidate: Record,
+    weight: WeightFn,
+    config: MatchingConfig,
+    ceilings: Sequence[NameCeiling],
+) -> Alignment | None:
+    """compare_names for one query name, visiting the candidate's names by decreasing Dice ceiling;
+    a tie goes to the name listed first, as in the plain loop."""
+    q_name, q_tokens = query
+    best: Alignment | None = None
+    best_at = -1
+    for n in _best_first(ceilings, 0):
+        if best is not None and ceilings[n].dice + _CEILING_MARGIN < best.dice:
+            break
+        c_name, c_tokens = candidate.names[n]
+        dice, coverage, containment, pairs = align(
+            q_tokens, c_tokens, weight, config.weights.token_similarity_min
+        )
+        key = (dice, coverage)
+        if (
+            best is None
+            or key > (best.dice, best.coverage)
+            or (key == (best.dice, best.coverage) and n < best_at)
+        ):
+            best, best_at = Alignment(q_name, c_name, dice, coverage, containment, pairs), n
     return best
 
 
@@ -192,6 +250,8 @@ def name_containment(pair: Pair) -> tuple[float, str]:
 
 def name_phonetic(pair: Pair) -> tuple[float, str]:
     """Weighted overlap of metaphone codes over all name pairs: spellings that sound alike."""
+    if pair.ceilings is not None and len(pair.query.names) == 1:
+        return _phonetic_best_first(pair, pair.ceilings)
     best_value, detail = 0.0, "no phonetic overlap"
     candidates = [(c_name, name_sounds(c_tokens, pair.weight)) for c_name, c_tokens in pair.candidate.names]
     for q_name, q_tokens in pair.query.names:
@@ -207,6 +267,27 @@ def name_phonetic(pair: Pair) -> tuple[float, str]:
                     value,
                     f"{q_name!r} vs {c_name!r} sound alike ({', '.join(sorted(shared))})",
                 )
+    return best_value, detail
+
+
+def _phonetic_best_first(pair: Pair, ceilings: Sequence[NameCeiling]) -> tuple[float, str]:
+    """name_phonetic for one query name, visiting the candidate's names by decreasing ceiling up to
+    the first that cannot reach the best value; a tie goes to the name listed first, as in the loop."""
+    best_value, detail, best_at = 0.0, "no phonetic overlap", -1
+    q_name, q_tokens = pair.query.names[0]
+    q_weights, q_total = name_sounds(q_tokens, pair.weight)
+    for n in _best_first(ceilings, 1):
+        ceiling = ceilings[n].phonetic
+        if ceiling <= 0.0 or ceiling + _CEILING_MARGIN < best_value:
+            break  # no shared code (the value is 0, which never counts), or cannot reach the best
+        c_name, c_tokens = pair.candidate.names[n]
+        c_weights, c_total = name_sounds(c_tokens, pair.weight)
+        total = q_total + c_total
+        shared = q_weights.keys() & c_weights.keys()
+        value = sum(q_weights[c] + c_weights[c] for c in sorted(shared)) / total if total else 0.0
+        if value > best_value or (value == best_value and n < best_at):
+            best_value, best_at = value, n
+            detail = f"{q_name!r} vs {c_name!r} sound alike ({', '.join(sorted(shared))})"
     return best_value, detail
 
 
@@ -347,11 +428,15 @@ class MatchResult:
 
 
 def make_pair(
-    query: Record, candidate: Record, weight: WeightFn | None = None, config: MatchingConfig | None = None
+    query: Record,
+    candidate: Record,
+    weight: WeightFn | None = None,
+    config: MatchingConfig | None = None,
+    ceilings: Sequence[NameCeiling] | None = None,
 ) -> Pair:
     cfg = config or default_config()
     fn = weight or TokenWeights((), cfg)
-    return Pair(query, candidate, compare_names(query, candidate, fn, cfg), fn, cfg)
+    return Pair(query, candidate, compare_names(query, candidate, fn, cfg, ceilings), fn, cfg, ceilings)
 
 
 def sigmoid(x: float) -> float:
@@ -387,7 +472,14 @@ def score_pair(pair: Pair) -> MatchResult:
 
 
 def match(
-    query: Record, candidate: Record, weight: WeightFn | None = None, config: MatchingConfig | None = None
+    query: Record,
+    candidate: Record,
+    weight: WeightFn | None = None,
+    config: MatchingConfig | None = None,
+    ceilings: Sequence[NameCeiling] | None = None,
 ) -> MatchResult:
-    """How likely ``query`` and ``candidate`` are the same party, with per-feature explanations."""
-    return score_pair(make_pair(query, candidate, weight, config))
+    """How likely ``query`` and ``candidate`` are the same party, with per-feature explanations.
+
+    ``ceilings`` (from resolve/prefilter.py, per candidate name) only save work: the result is the same.
+    """
+    return score_pair(make_pair(query, candidate, weight, config, ceilings))

@@ -39,6 +39,7 @@ from rapidfuzz import fuzz, process
 from sanctrace.resolve.config import MatchingConfig
 from sanctrace.resolve.matcher import (
     FEATURES,
+    NameCeiling,
     Record,
     WeightFn,
     name_numbers,
@@ -208,13 +209,20 @@ class Bounds:
             max(weights.get(name, 0.0), 0.0) for name in FEATURES if name not in _BOUNDED
         )
 
-    def reachable(self, query: Profile, candidates: Sequence[Profile], cut: float) -> list[bool]:
-        """For each candidate, whether the matcher's rounded score could reach ``cut``."""
+    def survivors(
+        self, query: Profile, candidates: Sequence[Profile], cut: float
+    ) -> list[tuple[int, tuple[NameCeiling, ...] | None]]:
+        """The candidates (by position) whose rounded score could reach ``cut``, each with the ceilings
+        on its names for the matcher (None where the bound does not apply: all are kept)."""
         if len(query.names) != 1 or not query.names[0].tokens:
-            return [True] * len(candidates)  # the bound is written for one non-empty query name
+            return [(i, None) for i in range(len(candidates))]  # written for one non-empty query name
         prepared = _Query(query, candidates, self.config.weights.token_similarity_min)
         below = _below(cut)
-        return [self.logit(prepared, candidate, below) > below for candidate in candidates]
+        return [
+            (i, self.ceilings(prepared, candidate))
+            for i, candidate in enumerate(candidates)
+            if self.logit(prepared, candidate, below) > below
+        ]
 
     def logit(self, query: _Query, candidate: Profile, below: float = -_INFINITY) -> float:
         """An upper bound on the matcher's logit for the pair (infinite when an identifier decides).
@@ -228,31 +236,8 @@ class Bounds:
             logit += self._record_features(query, candidate)
             if logit == _INFINITY:
                 return logit
-        # Alignment, per candidate name: the weight of the query's and of the name's tokens that could
-        # align at all, each capped at its side's total (a token may be counted by a word and a pair).
-        masks: dict[int, int] = {}  # name index -> query tokens that could align with it
-        c_weights: dict[int, float] = {}  # name index -> weight of its tokens that could align
+        masks, c_weights = _alignable(query, candidate)
         names = candidate.names
-        for word in query.token_set & candidate.token_set:
-            mask = query.tokens.get(word, 0)
-            glued = query.glued.get(word)
-            for n, c_weight in candidate.tokens[word]:
-                found = mask
-                if glued:
-                    exact = query.aligned_exactly(names[n])
-                    for k in glued:
-                        if not (exact >> k) & 3:
-                            found |= 3 << k
-                if found:
-                    masks[n] = masks.get(n, 0) | found
-                    c_weights[n] = c_weights.get(n, 0.0) + c_weight
-        for word in query.pair_set & candidate.pair_set:
-            mask = query.pairs[word]
-            for n, c_weight in candidate.pairs[word]:
-                found = mask & ~query.aligned_exactly(names[n])
-                if found:
-                    masks[n] = masks.get(n, 0) | found
-                    c_weights[n] = c_weights.get(n, 0.0) + c_weight
         name_part = 0.0
         q_total = q.total
         w_overlap, w_coverage, w_containment = self.w_name
@@ -278,16 +263,7 @@ class Bounds:
         if logit + w_phonetic + w_joined <= below:
             return logit + w_phonetic + w_joined
         # Phonetic overlap: exactly as the matcher computes it, for the names that share a code.
-        sums: dict[int, float] = {}
-        for code in query.codes & candidate.code_set:
-            q_code = q.codes[code]
-            for n, c_code in candidate.codes[code]:
-                sums[n] = sums.get(n, 0.0) + q_code + c_code
-        phonetic = 0.0
-        for n, value in sums.items():
-            total = q.code_total + names[n].code_total
-            if total and value / total > phonetic:
-                phonetic = value / total
+        phonetic = max(_phonetic(query, candidate).values(), default=0.0)
         # Joined strings: a ratio is at most 2 * min(len) / (sum of len).
         joined = 0.0
         length = q.joined
@@ -296,6 +272,23 @@ class Bounds:
             if ratio > joined:
                 joined = ratio
         return logit + w_phonetic * phonetic + w_joined * joined
+
+    def ceilings(self, query: _Query, candidate: Profile) -> tuple[NameCeiling, ...]:
+        """Per candidate name, the ceilings on its Dice and phonetic overlap with the query name, with
+        which the matcher skips the names that cannot be its best (matcher.NameCeiling)."""
+        masks, c_weights = _alignable(query, candidate)
+        phonetic = _phonetic(query, candidate)
+        q_total = query.name.total
+        found = []
+        for n, name in enumerate(candidate.names):
+            dice = 0.0
+            mask = masks.get(n)
+            if mask is not None:
+                c_weight = min(c_weights[n], name.total)
+                total = q_total + name.total
+                dice = (query.weight(mask) + c_weight) / total if total else 0.0
+            found.append(NameCeiling(dice, phonetic.get(n, 0.0)))
+        return tuple(found)
 
     def _record_features(self, query: _Query, candidate: Profile) -> float:
         """Country, numbers and identifiers: exact contributions (inf when an identifier decides)."""
@@ -318,6 +311,53 @@ class Bounds:
         if bool(q_numbers) != bool(c_numbers):
             total += w["number_one_side"]
         return total
+
+
+def _alignable(query: _Query, candidate: Profile) -> tuple[dict[int, int], dict[int, float]]:
+    """Per candidate name (by index) that shares a near word or glued pair with the query: the query
+    tokens that could align with it (a mask) and the weight of its tokens that could align (which may
+    exceed the name's total: a token can be counted by a word and by a pair)."""
+    masks: dict[int, int] = {}
+    c_weights: dict[int, float] = {}
+    names = candidate.names
+    for word in query.token_set & candidate.token_set:
+        mask = query.tokens.get(word, 0)
+        glued = query.glued.get(word)
+        for n, c_weight in candidate.tokens[word]:
+            found = mask
+            if glued:
+                exact = query.aligned_exactly(names[n])
+                for k in glued:
+                    if not (exact >> k) & 3:
+                        found |= 3 << k
+            if found:
+                masks[n] = masks.get(n, 0) | found
+                c_weights[n] = c_weights.get(n, 0.0) + c_weight
+    for word in query.pair_set & candidate.pair_set:
+        mask = query.pairs[word]
+        for n, c_weight in candidate.pairs[word]:
+            found = mask & ~query.aligned_exactly(names[n])
+            if found:
+                masks[n] = masks.get(n, 0) | found
+                c_weights[n] = c_weights.get(n, 0.0) + c_weight
+    return masks, c_weights
+
+
+def _phonetic(query: _Query, candidate: Profile) -> dict[int, float]:
+    """Per candidate name that shares a metaphone code with the query name, the phonetic overlap as
+    the matcher computes it (summed in another order)."""
+    q = query.name
+    sums: dict[int, float] = {}
+    for code in query.codes & candidate.code_set:
+        q_code = q.codes[code]
+        for n, c_code in candidate.codes[code]:
+            sums[n] = sums.get(n, 0.0) + q_code + c_code
+    found = {}
+    for n, value in sums.items():
+        total = q.code_total + candidate.names[n].code_total
+        if total:
+            found[n] = value / total
+    return found
 
 
 def _score(logit: float) -> float:

@@ -30,7 +30,7 @@ import duckdb
 from sanctrace.resolve._bulk import create_temp_table
 from sanctrace.resolve.config import MatchingConfig, default_config
 from sanctrace.resolve.identifiers import STRONG_SCHEMES, guess_scheme, is_valid, normalize_identifier
-from sanctrace.resolve.matcher import FeatureResult, MatchResult, Record, match
+from sanctrace.resolve.matcher import FeatureResult, MatchResult, NameCeiling, Record, match
 from sanctrace.resolve.names import TokenWeights, name_tokens
 from sanctrace.resolve.parties import DATASET as DECLARATIONS_DATASET
 from sanctrace.resolve.prefilter import Bounds, Profile
@@ -277,8 +277,10 @@ def _record(query: ScreeningQuery, tokens: tuple[str, ...], query_ids: dict[str,
     )
 
 
-def _score(record: Record, entity: _Entity, index: CandidateIndex) -> MatchResult:
-    return match(record, index.records[entity.entity_id], index.weights, index.config)
+def _score(
+    record: Record, entity: _Entity, index: CandidateIndex, ceilings: tuple[NameCeiling, ...] | None = None
+) -> MatchResult:
+    return match(record, index.records[entity.entity_id], index.weights, index.config, ceilings)
 
 
 # The index a forked worker screens against: inherited from the parent, never pickled.
@@ -394,12 +396,13 @@ def _screen_serial(
             for entity in index.candidates(tokens, query_ids)
             if entity.entity_id != query.id and _compatible(query.schema, entity.schema)
         ]
+        scored: list[tuple[_Entity, tuple[NameCeiling, ...] | None]] = [(e, None) for e in entities]
         if bounds is not None and entities:
             profiles = [index.profiles[entity.entity_id] for entity in entities]
-            reachable = bounds.reachable(Profile.of(record, index.weights), profiles, lowest)
-            entities = [entity for entity, keep in zip(entities, reachable, strict=True) if keep]
-        for entity in entities:
-            result = _score(record, entity, index)
+            kept = bounds.survivors(Profile.of(record, index.weights), profiles, lowest)
+            scored = [(entities[i], ceilings) for i, ceilings in kept]
+        for entity, ceilings in scored:
+            result = _score(record, entity, index, ceilings)
             score = result.score
             if score < lowest:
                 continue
