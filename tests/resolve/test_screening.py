@@ -288,31 +288,47 @@ def test_repeated_spellings_are_compared_once_with_the_same_results(con: duckdb.
     assert len(full.names) == 3 and kept == every and kept.score > 0.5
 
 
-def test_a_batch_screens_with_the_index_frozen_and_unfreezes_after(
+def test_a_batch_screens_with_the_collector_paused_and_resumes_it_after(
     con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     designate(con, "elek", "ELEKTROPRIBOR HOLDING")
     index = load_candidates(con, as_of=AS_OF)
-    seen: list[int] = []
+    seen: list[bool] = []
     real = screening._screen_serial
 
     def spy(*args: object) -> list[screening.ScreeningMatch]:
-        seen.append(gc.get_freeze_count())
+        seen.append(gc.isenabled())
         return real(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(screening, "_screen_serial", spy)
-    monkeypatch.setattr(screening, "_MIN_FROZEN", 3)
+    monkeypatch.setattr(screening, "_MIN_PAUSED", 3)
     queries = [ScreeningQuery(f"q{i}", "ELEKTROPRIBOR") for i in range(3)]
-    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
     assert screen_index(index, queries[:2]) and screen_index(index, queries)
-    assert seen[0] == 0 and seen[1] > 0  # a short list (a /match request) is not frozen; a batch is
-    assert gc.get_freeze_count() == 0
-    # Inside an outer freeze (a forked worker), the batch leaves it in place: an unfreeze would empty
-    # the permanent generation (its count also falls by the frozen objects freed meanwhile, so it is
-    # not compared for equality).
-    gc.freeze()
+    assert seen == [True, False]  # a short list (a /match request) is left alone; a batch is paused
+    assert gc.isenabled()
+    # Inside an outer pause (a forked worker), the batch leaves it in place.
+    gc.disable()
     try:
         screen_index(index, queries)
-        assert gc.get_freeze_count() > 0
+        assert not gc.isenabled()
     finally:
-        gc.unfreeze()
+        gc.enable()
+
+
+def test_screening_leaves_no_reference_cycles_so_pausing_the_collector_loses_no_memory(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    for n, name in enumerate(["ELEKTROPRIBOR HOLDING", "NORD AXIS LTD", "TAICHUNG MACHINERY WORKS"]):
+        designate(con, f"e{n}", name)
+    index = load_candidates(con, as_of=AS_OF)
+    names = ["ELEKTROPRIBOR", "NORD AXIS", "TAI CHUNG MACHINERY", "UNKNOWN TRADING LLC", ""]
+    queries = [ScreeningQuery(f"q{i}", names[i % len(names)], country="RU") for i in range(50)]
+    gc.collect()
+    gc.disable()
+    try:
+        found = screening._screen_serial(index, queries, None, 5, False)
+        unreachable = gc.collect()
+    finally:
+        gc.enable()
+    assert found and unreachable == 0
