@@ -141,25 +141,27 @@ class _Query:
         self.name = q = query.names[0]
         cutoff = similarity_min * 100.0 - _EPSILON
 
-        def near(probe: str, choices: list[str]) -> list[str]:
-            found = process.extract(
+        def near(probe: str, choices: list[str]) -> list[tuple[str, float, int]]:
+            found: list[tuple[str, float, int]] = process.extract(
                 probe, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None
             )
-            return [choice for choice, _score, _index in found]
+            return found
 
-        tokens = list(frozenset().union(*(c.token_set for c in candidates)))
-        pairs = list(frozenset().union(*(c.pair_set for c in candidates)))
+        tokens = list(frozenset().union(*[c.token_set for c in candidates]))
+        pairs = list(frozenset().union(*[c.pair_set for c in candidates]))
         # Query tokens as bit masks, so that a token reached by several words of a name counts once.
         self.tokens: dict[str, int] = {}  # candidate word -> query words near it
         self.glued: dict[str, list[int]] = {}  # candidate word -> k: query words k, k + 1 glued near it
         self.pairs: dict[str, int] = {}  # two candidate words glued -> query words near them
+        # A query word against the candidates' words and glued pairs in one call: position tells which.
+        words, split = tokens + pairs, len(tokens)
         for i, token in enumerate(q.tokens):
-            for word in near(token, tokens):
-                self.tokens[word] = self.tokens.get(word, 0) | 1 << i
-            for glued in near(token, pairs):
-                self.pairs[glued] = self.pairs.get(glued, 0) | 1 << i
+            bit = 1 << i
+            for word, _score, at in near(token, words):
+                found = self.tokens if at < split else self.pairs
+                found[word] = found.get(word, 0) | bit
         for k, glued in enumerate(q.pairs):
-            for word in near(glued, tokens):
+            for word, _score, _at in near(glued, tokens):
                 self.glued.setdefault(word, []).append(k)
         self.token_set = frozenset(self.tokens) | frozenset(self.glued)
         self.pair_set = frozenset(self.pairs)
@@ -320,26 +322,29 @@ def _alignable(query: _Query, candidate: Profile) -> tuple[dict[int, int], dict[
     masks: dict[int, int] = {}
     c_weights: dict[int, float] = {}
     names = candidate.names
+    near, glued_near, exactly = query.tokens, query.glued, query.aligned_exactly
     for word in query.token_set & candidate.token_set:
-        mask = query.tokens.get(word, 0)
-        glued = query.glued.get(word)
+        mask = near.get(word, 0)
+        glued = glued_near.get(word)
         for n, c_weight in candidate.tokens[word]:
             found = mask
             if glued:
-                exact = query.aligned_exactly(names[n])
+                exact = exactly(names[n])
                 for k in glued:
                     if not (exact >> k) & 3:
                         found |= 3 << k
             if found:
                 masks[n] = masks.get(n, 0) | found
                 c_weights[n] = c_weights.get(n, 0.0) + c_weight
-    for word in query.pair_set & candidate.pair_set:
-        mask = query.pairs[word]
-        for n, c_weight in candidate.pairs[word]:
-            found = mask & ~query.aligned_exactly(names[n])
-            if found:
-                masks[n] = masks.get(n, 0) | found
-                c_weights[n] = c_weights.get(n, 0.0) + c_weight
+    if query.pair_set:
+        pairs = query.pairs
+        for word in query.pair_set & candidate.pair_set:
+            mask = pairs[word]
+            for n, c_weight in candidate.pairs[word]:
+                found = mask & ~exactly(names[n])
+                if found:
+                    masks[n] = masks.get(n, 0) | found
+                    c_weights[n] = c_weights.get(n, 0.0) + c_weight
     return masks, c_weights
 
 
