@@ -89,8 +89,18 @@ class MatchingConfig(_Strict):
 
     def __hash__(self) -> int:
         # names.py's caches key on the config: hashing every table on every call cost more than the
-        # cached work. A few fields suffice (equal configs still hash equal); equality stays exact.
-        return hash((self.model.bias, self.model.match_threshold, len(self.abbreviations), self.blocking))
+        # cached work. A few plain fields suffice (equal configs still hash equal; hashing a nested
+        # model costs microseconds, paid on every cache lookup); equality stays exact.
+        blocking = self.blocking
+        return hash(
+            (
+                self.model.bias,
+                self.model.match_threshold,
+                len(self.abbreviations),
+                blocking.prefix_length,
+                blocking.max_candidates,
+            )
+        )
 
     @field_validator(
         "transliteration_folds",

@@ -153,22 +153,34 @@ def _strip_edge_forms(words: list[str]) -> list[str]:
     return words
 
 
+@lru_cache(maxsize=8)
+def _rewrite_tables(
+    config: MatchingConfig,
+) -> tuple[dict[str, str], dict[str, str], dict[str, str], tuple[str, ...]]:
+    """The abbreviation, loanword and romanisation tables as dicts, and the translation stems: built
+    once per config, not for every new word."""
+    stems = tuple(stem for stem, _ in config.translations)
+    return dict(config.abbreviations), dict(config.loanwords), dict(config.romanisations), stems
+
+
 @lru_cache(maxsize=500_000)
 def _rewrite(word: str, config: MatchingConfig) -> tuple[str, ...]:
     """Abbreviation, loanword and romanisation tables, then loanword endings, for one folded token.
 
     Cached: names repeat their words, and the tables are scanned word by word.
     """
-    word = dict(config.abbreviations).get(word, word)
-    loan = dict(config.loanwords).get(word)
+    abbreviations, loanwords, romanisations, stems = _rewrite_tables(config)
+    word = abbreviations.get(word, word)
+    loan = loanwords.get(word)
     if loan is not None:
         return tuple(loan.split())
-    roman = dict(config.romanisations).get(word)
+    roman = romanisations.get(word)
     if roman is not None:
         return tuple(roman.split())
-    for stem, english in config.translations:
-        if word.startswith(stem):
-            return (english,)
+    if word.startswith(stems):  # one C call tests every stem; only a hit looks for the first one
+        for stem, english in config.translations:
+            if word.startswith(stem):
+                return (english,)
     for ending, english in config.loanword_suffixes:
         if word.endswith(ending) and len(word) > len(ending) + 2:
             return (word[: -len(ending)] + english,)
