@@ -11,7 +11,7 @@ import pytest
 from sanctrace.resolve.config import default_config, with_model
 from sanctrace.resolve.matcher import align, match
 from sanctrace.resolve.names import name_tokens
-from sanctrace.resolve.prefilter import Bounds, Profile, _below, _Query, _score
+from sanctrace.resolve.prefilter import Bounds, _below, _Query, _score
 from sanctrace.resolve.screening import CandidateIndex, ScreeningQuery, _Entity, _record, screen_index
 from tests.conftest import SHARED_DATA
 
@@ -84,19 +84,19 @@ def _bounded_pairs(index: CandidateIndex, queries: list[ScreeningQuery]) -> tupl
         if not tokens:
             continue
         candidates = index.candidates(tokens, {})
-        record = Profile.of(_record(query, tokens, {}), index.weights)
+        record = _record(query, tokens, {})
         profiles = [index.profiles[e.entity_id] for e in candidates]
-        prepared = _Query(record, profiles, index.config.weights.token_similarity_min)
+        prepared = _Query(record, index.weights, profiles, index.config.weights.token_similarity_min)
         for entity, profile in zip(candidates, profiles, strict=True):
             bound = bounds.logit(prepared, profile)
             candidate = index.records[entity.entity_id]
-            result = match(record.record, candidate, index.weights, index.config)
+            result = match(record, candidate, index.weights, index.config)
             assert result.score <= _score(bound), (query.name, entity.caption, result.score, bound)
             ceilings = bounds.ceilings(prepared, profile)
             for (_, c_tokens), ceiling in zip(candidate.names, ceilings, strict=True):
                 dice = align(tokens, c_tokens, index.weights, index.config.weights.token_similarity_min)[0]
                 assert dice <= ceiling.dice + 1e-12, (query.name, c_tokens, dice, ceiling)
-            with_ceilings = match(record.record, candidate, index.weights, index.config, ceilings)
+            with_ceilings = match(record, candidate, index.weights, index.config, ceilings)
             assert with_ceilings == result, (query.name, entity.caption)
             pairs += 1
             kept += bound > below

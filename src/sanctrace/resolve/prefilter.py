@@ -136,9 +136,12 @@ class _Query:
     alignment ratio) a query word or glued pair of query words — the only ways two names align — with
     the weight of the query tokens each could align with; and the query's record features."""
 
-    def __init__(self, query: Profile, candidates: Sequence[Profile], similarity_min: float) -> None:
-        self.profile = query
-        self.name = q = query.names[0]
+    def __init__(
+        self, query: Record, weight: WeightFn, candidates: Sequence[Profile], similarity_min: float
+    ) -> None:
+        # Only the query's one name is profiled: the per-word indexes of a Profile serve candidates.
+        self.record = query
+        self.name = q = NameProfile.of(query.names[0][1], weight)
         cutoff = similarity_min * 100.0 - _EPSILON
 
         def near(probe: str, choices: list[str]) -> list[tuple[str, float, int]]:
@@ -172,9 +175,8 @@ class _Query:
         self._present: dict[int, int] = {}
         self._weights: dict[int, float] = {}
         self.codes = frozenset(q.codes)
-        self.numbers = frozenset(name_numbers(query.record))
-        record = query.record
-        self.plain = not (record.identifiers or record.country or self.numbers)
+        self.numbers = frozenset(name_numbers(query))
+        self.plain = not (query.identifiers or query.country or self.numbers)
 
     def aligned_exactly(self, name: NameProfile) -> int:
         """The query words (a mask) sure to align exactly with a word of ``name``."""
@@ -212,13 +214,13 @@ class Bounds:
         )
 
     def survivors(
-        self, query: Profile, candidates: Sequence[Profile], cut: float
+        self, query: Record, weight: WeightFn, candidates: Sequence[Profile], cut: float
     ) -> list[tuple[int, tuple[NameCeiling, ...] | None]]:
         """The candidates (by position) whose rounded score could reach ``cut``, each with the ceilings
         on its names for the matcher (None where the bound does not apply: all are kept)."""
-        if len(query.names) != 1 or not query.names[0].tokens:
+        if len(query.names) != 1 or not query.names[0][1]:
             return [(i, None) for i in range(len(candidates))]  # written for one non-empty query name
-        prepared = _Query(query, candidates, self.config.weights.token_similarity_min)
+        prepared = _Query(query, weight, candidates, self.config.weights.token_similarity_min)
         below = _below(cut)
         return [
             (i, self.ceilings(prepared, candidate))
@@ -296,7 +298,7 @@ class Bounds:
         """Country, numbers and identifiers: exact contributions (inf when an identifier decides)."""
         w = self.w
         total = 0.0
-        mine = query.profile.record
+        mine = query.record
         ids = candidate.record.identifiers
         if mine.identifiers:
             items = mine.identifiers.items()

@@ -400,7 +400,7 @@ def _screen_serial(
         scored: list[tuple[_Entity, tuple[NameCeiling, ...] | None]] = [(e, None) for e in entities]
         if bounds is not None and entities:
             profiles = [index.profiles[entity.entity_id] for entity in entities]
-            kept = bounds.survivors(Profile.of(record, index.weights), profiles, lowest)
+            kept = bounds.survivors(record, index.weights, profiles, lowest)
             scored = [(entities[i], ceilings) for i, ceilings in kept]
         for entity, ceilings in scored:
             result = _score(record, entity, index, ceilings)
