@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from operator import itemgetter
 
 import duckdb
@@ -109,6 +110,7 @@ def _strong_identifiers(pairs: Iterable[tuple[str, str]], country: str | None) -
     return found
 
 
+@cache  # a handful of schemata, asked about every blocked candidate
 def _compatible(query_schema: str, entity_schema: str) -> bool:
     """A company cannot be a person; LegalEntity (unknown kind) is compatible with both."""
     kinds = {query_schema, entity_schema}
