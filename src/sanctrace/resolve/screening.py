@@ -301,7 +301,7 @@ _MIN_PAUSED = 500  # batches at least this long screen with the garbage collecto
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection until the block ends (decision 0017).
+    """No cyclic garbage collection until the block ends (decision 0017, revised).
 
     A batch keeps what it finds and fills the name caches, so objects survive into the oldest
     generation and Python's collector walks them over and over: the index's ~800,000 objects every
