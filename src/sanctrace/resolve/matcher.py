@@ -67,8 +67,7 @@ def prepare(
     return Record(tuple(prepared), country.upper() if country else None, ids)
 
 
-@dataclass(frozen=True)
-class Alignment:
+class Alignment(NamedTuple):
     """The best-aligned pair of names of two records, with the token pairs that aligned."""
 
     query: str
@@ -148,8 +147,7 @@ def name_weights(tokens: tuple[str, ...], weight: WeightFn) -> tuple[tuple[float
     return weights, sum(weights)
 
 
-@dataclass(frozen=True)
-class Pair:
+class Pair(NamedTuple):
     """What the feature functions look at: both records, the best name alignment, the token weights."""
 
     query: Record
@@ -398,8 +396,12 @@ FEATURES: dict[str, Callable[[Pair], tuple[float, str]]] = {
 }
 
 
-@dataclass(frozen=True)
-class FeatureResult:
+# Alignment, Pair, FeatureResult and MatchResult are named tuples rather than frozen dataclasses: as
+# immutable, but built in a quarter of the time (a frozen dataclass sets each field through
+# object.__setattr__), and screening builds about fifteen of them per scored pair.
+
+
+class FeatureResult(NamedTuple):
     name: str
     value: float
     weight: float
@@ -407,8 +409,7 @@ class FeatureResult:
     detail: str
 
 
-@dataclass(frozen=True)
-class MatchResult:
+class MatchResult(NamedTuple):
     score: float
     features: tuple[FeatureResult, ...]
     decided_by: str | None = None  # the feature that decided outside the model, if any

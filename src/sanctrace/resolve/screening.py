@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from operator import itemgetter
 
 import duckdb
 
@@ -130,8 +129,12 @@ class CandidateIndex:
     def __init__(self, entities: list[_Entity], config: MatchingConfig) -> None:
         self.config = config
         self.entities = {e.entity_id: e for e in entities}
-        self.tokens: dict[str, set[str]] = defaultdict(set)
-        self.ids: dict[tuple[str, str], set[str]] = defaultdict(set)
+        # Postings hold positions in entity id order, not the ids: small ints hash and compare faster
+        # than strings in the per-query sums, and sorting positions sorts by id.
+        self._by_position = [self.entities[entity_id] for entity_id in sorted(self.entities)]
+        position = {entity.entity_id: at for at, entity in enumerate(self._by_position)}
+        self.tokens: dict[str, set[int]] = defaultdict(set)
+        self.ids: dict[tuple[str, str], set[int]] = defaultdict(set)
         # Word weights learned from this list: a word most designated names carry identifies little.
         self.weights = TokenWeights((tokens for e in entities for _, tokens in e.names), config)
         self.records = {
@@ -150,10 +153,10 @@ class CandidateIndex:
         for entity in entities:
             for _name, tokens in entity.names:
                 for key in self._keys(tokens):
-                    self.tokens[key].add(entity.entity_id)
+                    self.tokens[key].add(position[entity.entity_id])
             for scheme, values in entity.identifiers.items():
                 for value in values:
-                    self.ids[(scheme, value)].add(entity.entity_id)
+                    self.ids[(scheme, value)].add(position[entity.entity_id])
         size = len(self.entities) + 1
         # A prefix key is weaker evidence than the whole word: it also blocks typos and endings.
         self.rarity = {
@@ -179,7 +182,7 @@ class CandidateIndex:
             ((key, found) for key in self._keys(distinctive) if (found := self.tokens.get(key))),
             key=lambda item: (-len(item[1]), item[0]),
         )
-        overlap: dict[str, float] = {}
+        overlap: dict[int, float] = {}
         if postings:
             key, found = postings[0]
             overlap = dict.fromkeys(found, 0.0 + self.rarity[key])
@@ -188,25 +191,32 @@ class CandidateIndex:
                 # Set operations (C code) split the posting: entities already counted get the rarity
                 # added, one by one; new ones start at it (0.0 + rarity, the same float).
                 counted = found & overlap.keys()
-                for entity_id in counted:
-                    overlap[entity_id] += rarity
+                for at in counted:
+                    overlap[at] += rarity
                 overlap.update(dict.fromkeys(found - counted, rarity))
-        # The best by (-overlap, entity id), as heapq.nsmallest would give them, but with the cut found
-        # by a sort of the bare overlaps (C code) instead of a key function called per entity.
-        size = self.config.blocking.max_candidates
-        items = list(overlap.items())
-        if len(items) > size:
-            floor = sorted(overlap.values(), reverse=True)[size - 1]
-            items = [item for item in items if item[1] >= floor]
-        # By (-overlap, entity id) as two stable sorts with C key functions (a lambda per item cost
-        # a tenth of the screening time): ids ascending, then overlaps descending keeps id order in ties.
-        items.sort(key=itemgetter(0))
-        items.sort(key=itemgetter(1), reverse=True)
-        chosen = [entity_id for entity_id, _ in items[:size]]
+        chosen = _best(overlap, self.config.blocking.max_candidates)
         for scheme, values in identifiers.items():
             for value in values:
                 chosen.extend(self.ids.get((scheme, value), ()))
-        return [self.entities[entity_id] for entity_id in dict.fromkeys(chosen)]
+        entities = self._by_position
+        return [entities[at] for at in dict.fromkeys(chosen)]
+
+
+def _best(overlap: dict[int, float], size: int) -> list[int]:
+    """The ``size`` positions with the highest overlap, ties to the lower position (the entity id
+    first in order), best first: what ``heapq.nsmallest(size, key=(-overlap, position))`` gives, with
+    sorts in C instead of a key function per entity. Many entities often tie at the cut (all that share
+    one common word), so only those are sorted by position, and only as many as are needed."""
+    if len(overlap) <= size:
+        chosen = sorted(overlap)
+        chosen.sort(key=overlap.__getitem__, reverse=True)  # stable: position order among equals
+        return chosen
+    floor = sorted(overlap.values(), reverse=True)[size - 1]
+    above = [at for at, value in overlap.items() if value > floor]
+    tied = sorted(at for at, value in overlap.items() if value == floor)
+    above.sort()
+    above.sort(key=overlap.__getitem__, reverse=True)
+    return above + tied[: size - len(above)]
 
 
 def _first_per_tokens(names: list[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
