@@ -67,6 +67,11 @@ def prepare(
     return Record(tuple(prepared), country.upper() if country else None, ids)
 
 
+# Alignment, Pair, FeatureResult and MatchResult are named tuples rather than frozen dataclasses: as
+# immutable, but built in a quarter of the time (a frozen dataclass sets each field through
+# object.__setattr__), and screening builds about fifteen of them per scored pair.
+
+
 class Alignment(NamedTuple):
     """The best-aligned pair of names of two records, with the token pairs that aligned."""
 
@@ -394,11 +399,6 @@ FEATURES: dict[str, Callable[[Pair], tuple[float, str]]] = {
     "country_match": country_match,
     "country_mismatch": country_mismatch,
 }
-
-
-# Alignment, Pair, FeatureResult and MatchResult are named tuples rather than frozen dataclasses: as
-# immutable, but built in a quarter of the time (a frozen dataclass sets each field through
-# object.__setattr__), and screening builds about fifteen of them per scored pair.
 
 
 class FeatureResult(NamedTuple):

@@ -207,16 +207,16 @@ def _best(overlap: dict[int, float], size: int) -> list[int]:
     first in order), best first: what ``heapq.nsmallest(size, key=(-overlap, position))`` gives, with
     sorts in C instead of a key function per entity. Many entities often tie at the cut (all that share
     one common word), so only those are sorted by position, and only as many as are needed."""
-    if len(overlap) <= size:
-        chosen = sorted(overlap)
-        chosen.sort(key=overlap.__getitem__, reverse=True)  # stable: position order among equals
-        return chosen
-    floor = sorted(overlap.values(), reverse=True)[size - 1]
-    above = [at for at, value in overlap.items() if value > floor]
-    tied = sorted(at for at, value in overlap.items() if value == floor)
+    tied: list[int] = []
+    if len(overlap) > size:
+        floor = sorted(overlap.values(), reverse=True)[size - 1]
+        above = [at for at, value in overlap.items() if value > floor]
+        tied = sorted(at for at, value in overlap.items() if value == floor)[: size - len(above)]
+    else:
+        above = list(overlap)
     above.sort()
-    above.sort(key=overlap.__getitem__, reverse=True)
-    return above + tied[: size - len(above)]
+    above.sort(key=overlap.__getitem__, reverse=True)  # stable: position order among equals
+    return above + tied
 
 
 def _first_per_tokens(names: list[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
