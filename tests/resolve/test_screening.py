@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import gc
 import json
+import os
 import re
+import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -253,21 +256,71 @@ def test_real_sdn_names_are_found_from_cyrillic_variants(
     assert (by_inn[0].entity_id, by_inn[0].score) == ("ofac-35260", 1.0)
 
 
-def test_parallel_batch_gives_the_serial_results(
-    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _parallel_index(con: duckdb.DuckDBPyConnection) -> tuple[screening.CandidateIndex, list[ScreeningQuery]]:
     designate(con, "imt", "ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", aliases=("I MACHINE TECHNOLOGY LLC",))
     designate(con, "rom", "ООО «РОМАШКА»")
     designate(con, "elek", "ELEKTROPRIBOR HOLDING")
-    index = load_candidates(con, as_of=AS_OF)
     names = ["OOO AI MASHIN TEKHNOLODZHI", "ROMASHKA LLC", "ELEKTROPRIBOR", "I MACHINE TECH", "NOBODY"]
     queries = [ScreeningQuery(f"q{i % 7}", names[i % len(names)]) for i in range(40)]
+    return load_candidates(con, as_of=AS_OF), queries
+
+
+def test_parallel_batch_gives_the_serial_results(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    index, queries = _parallel_index(con)
     serial = screen_index(index, queries)
+    # Each chunk takes a while and notes which process screened it, so that both take some.
+    real = screening._screen_serial
+
+    def slow(*args: object) -> list[screening.ScreeningMatch]:
+        time.sleep(0.05)
+        with (tmp_path / "pids").open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(screening, "_screen_serial", slow)
     monkeypatch.setattr(screening, "_MIN_PARALLEL", 0)
     parallel = screen_index(index, queries, workers=2)
-    assert serial and [(m.query_id, m.entity_id, m.score) for m in parallel] == [
-        (m.query_id, m.entity_id, m.score) for m in serial
+    assert serial and [(m.query_id, m.entity_id, m.score, m.explanations) for m in parallel] == [
+        (m.query_id, m.entity_id, m.score, m.explanations) for m in serial
     ]
+    pids = (tmp_path / "pids").read_text().split()
+    assert len(pids) == 7 and os.getpid() in map(int, pids) and len(set(pids)) == 2
+
+
+def _raise_in_child() -> None:
+    raise ValueError("broken record in the child")
+
+
+def _die_in_child() -> None:
+    os._exit(3)
+
+
+@pytest.mark.parametrize(
+    ("trouble", "error"),
+    [
+        (_raise_in_child, r"(?s)screening worker \d+ failed.*broken record in the child"),
+        (_die_in_child, r"screening worker \d+ ended with code 3"),
+    ],
+)
+def test_a_worker_in_trouble_fails_the_batch_with_its_reason(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, trouble: Callable[[], None], error: str
+) -> None:
+    index, queries = _parallel_index(con)
+    parent = os.getpid()
+    real = screening._screen_serial
+
+    def troubled(*args: object) -> list[screening.ScreeningMatch]:
+        if os.getpid() != parent:
+            trouble()
+        time.sleep(0.05)  # leaves chunks for the child
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(screening, "_screen_serial", troubled)
+    monkeypatch.setattr(screening, "_MIN_PARALLEL", 0)
+    with pytest.raises(RuntimeError, match=error):
+        screen_index(index, queries, workers=2)
 
 
 def test_repeated_spellings_are_compared_once_with_the_same_results(con: duckdb.DuckDBPyConnection) -> None:

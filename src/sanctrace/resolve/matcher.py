@@ -40,7 +40,7 @@ class NameCeiling(NamedTuple):
     phonetic: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     """One side of a comparison: names already tokenised, valid decisive identifiers only."""
 

@@ -61,7 +61,7 @@ _RECORD_FEATURES = frozenset(
 _BOUNDED = _NAME_FEATURES | _RECORD_FEATURES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NameProfile:
     """One name's tokens with what the bound needs, computed once per name."""
 
@@ -81,7 +81,7 @@ class NameProfile:
         return cls(tokens, weights, total, pairs, codes, code_total, sum(map(len, tokens)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Profile:
     """A record's names as NameProfiles, indexed by word and by metaphone code across all names, so
     that the bound only visits the names that share something with the query."""

@@ -18,12 +18,17 @@ import gc
 import json
 import math
 import multiprocessing
+import traceback
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkContext
+from multiprocessing.process import BaseProcess
+from multiprocessing.sharedctypes import Synchronized
 
 import duckdb
 
@@ -84,7 +89,7 @@ class ScreeningMatch:
     details: tuple[FeatureResult, ...] = ()  # feature name, value, weight, contribution, detail
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entity:
     entity_id: str
     caption: str
@@ -295,15 +300,7 @@ def _score(
     return match(record, index.records[entity.entity_id], index.weights, index.config, ceilings)
 
 
-# The index a forked worker screens against: inherited from the parent, never pickled.
-_WORKER_INDEX: CandidateIndex | None = None
 _MIN_PARALLEL = 2_000  # below this many queries starting processes costs more than it saves
-
-
-def _screen_chunk(job: tuple[list[ScreeningQuery], float | None, int, bool]) -> list[ScreeningMatch]:
-    assert _WORKER_INDEX is not None
-    queries, threshold, limit, exhaustive = job
-    return screen_index(_WORKER_INDEX, queries, threshold=threshold, limit=limit, exhaustive=exhaustive)
 
 
 _MIN_PAUSED = 500  # batches at least this long screen with the garbage collector paused (see below)
@@ -338,26 +335,97 @@ def _screen_parallel(
     workers: int,
     exhaustive: bool,
 ) -> list[ScreeningMatch]:
-    """Split the batch by query id (the names of one party stay together) over forked processes."""
-    global _WORKER_INDEX
+    """Split the batch by query id (the names of one party stay together) over forked processes, the
+    caller being one of them (decision 0019).
+
+    The chunks are taken from a shared counter, so no process idles while another has a long last
+    chunk. The children inherit the index, the chunks and the counter through the fork: nothing is
+    pickled on the way in, and only the children's results on the way back.
+    """
     by_id: dict[str, list[ScreeningQuery]] = defaultdict(list)
     for query in queries:
         by_id[query.id].append(query)
     groups = list(by_id.values())
-    # Small chunks (about 250 parties, 4 to 32 per worker), so that no worker is left with a long last
-    # chunk while the other idles: with 4 per worker, the tail cost a tenth of a 20,000-name batch.
+    # Small chunks (about 250 parties, 4 to 32 per worker): the last one taken ends the batch.
     count = max(workers * 4, min(workers * 32, len(groups) // 250))
-    chunks = [[q for group in groups[i::count] for q in group] for i in range(count)]
-    _WORKER_INDEX = index
-    # Paused before the fork, the workers' collector never touches (and so copies) the shared index's
-    # pages, and the parent's never walks the results it unpickles.
+    chunks = [chunk for i in range(count) if (chunk := [q for group in groups[i::count] for q in group])]
+
+    def take_chunks(taken: Synchronized[int]) -> list[ScreeningMatch]:
+        found: list[ScreeningMatch] = []
+        while True:
+            with taken.get_lock():
+                at = taken.value
+                taken.value += 1
+            if at >= len(chunks):
+                return found
+            found += screen_index(index, chunks[at], threshold=threshold, limit=limit, exhaustive=exhaustive)
+
+    context = multiprocessing.get_context("fork")
+    taken: Synchronized[int] = context.Value("i", 0)
+    # Paused before the fork, the children's collector never touches (and so copies) the shared
+    # index's pages, and the parent's never walks the results it unpickles.
+    with _collector_paused():
+        children = [_Child.start(context, take_chunks, taken) for _ in range(workers - 1)]
+        try:
+            found = take_chunks(taken)
+            for child in children:
+                found += child.results()
+        finally:
+            for child in children:
+                child.stop()
+    return sorted(found, key=lambda m: m.query_id)
+
+
+@dataclass
+class _Child:
+    """A forked process that runs ``work`` and sends back its results, or the error that stopped it."""
+
+    process: BaseProcess
+    receiver: Connection
+
+    @classmethod
+    def start(
+        cls,
+        context: ForkContext,
+        work: Callable[[Synchronized[int]], list[ScreeningMatch]],
+        taken: Synchronized[int],
+    ) -> _Child:
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_run_child, args=(work, taken, sender), daemon=True)
+        process.start()
+        sender.close()
+        return cls(process, receiver)
+
+    def results(self) -> list[ScreeningMatch]:
+        try:
+            sent = self.receiver.recv()
+        except EOFError:  # the child died without a word (killed, out of memory)
+            self.process.join()
+            raise RuntimeError(
+                f"screening worker {self.process.pid} ended with code {self.process.exitcode}"
+            ) from None
+        if isinstance(sent, str):
+            raise RuntimeError(f"screening worker {self.process.pid} failed:\n{sent}")
+        found: list[ScreeningMatch] = sent
+        return found
+
+    def stop(self) -> None:
+        self.receiver.close()
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+
+
+def _run_child(
+    work: Callable[[Synchronized[int]], list[ScreeningMatch]], taken: Synchronized[int], sender: Connection
+) -> None:
+    """In the forked child: the results, or the formatted error (an exception may not unpickle)."""
     try:
-        with _collector_paused(), multiprocessing.get_context("fork").Pool(workers) as pool:
-            jobs = [(chunk, threshold, limit, exhaustive) for chunk in chunks if chunk]
-            parts = pool.map(_screen_chunk, jobs)
-    finally:
-        _WORKER_INDEX = None
-    return sorted((m for part in parts for m in part), key=lambda m: m.query_id)
+        found: list[ScreeningMatch] | str = work(taken)
+    except BaseException:
+        found = traceback.format_exc()
+    sender.send(found)
+    sender.close()
 
 
 def screen_index(
