@@ -18,6 +18,7 @@ import gc
 import json
 import math
 import multiprocessing
+import sys
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -114,11 +115,15 @@ def _strong_identifiers(pairs: Iterable[tuple[str, str]], country: str | None) -
     return found
 
 
-@cache  # a handful of schemata, asked about every blocked candidate
-def _compatible(query_schema: str, entity_schema: str) -> bool:
-    """A company cannot be a person; LegalEntity (unknown kind) is compatible with both."""
-    kinds = {query_schema, entity_schema}
-    return not (_PERSON in kinds and kinds & _ORGANISATIONS)
+@cache  # a handful of schemata
+def _incompatible(query_schema: str) -> frozenset[str]:
+    """The entity schemata a query of this schema cannot be: a company cannot be a person, and
+    LegalEntity (unknown kind) is compatible with both."""
+    if query_schema == _PERSON:
+        return _ORGANISATIONS
+    if query_schema in _ORGANISATIONS:
+        return frozenset({_PERSON})
+    return frozenset()
 
 
 class CandidateIndex:
@@ -155,6 +160,11 @@ class CandidateIndex:
         self.profiles = {
             entity_id: Profile.of(record, self.weights) for entity_id, record in self.records.items()
         }
+        # The same by position, for the per-query loop: a list index reads no entity and hashes no id.
+        self.position = position
+        self.records_at = [self.records[e.entity_id] for e in self._by_position]
+        self.profiles_at = [self.profiles[e.entity_id] for e in self._by_position]
+        self.schema_at = [sys.intern(e.schema) for e in self._by_position]
         for entity in entities:
             for _name, tokens in entity.names:
                 for key in self._keys(tokens):
@@ -180,6 +190,11 @@ class CandidateIndex:
 
     def candidates(self, tokens: tuple[str, ...], identifiers: dict[str, set[str]]) -> list[_Entity]:
         """At most ``blocking.max_candidates`` by blocking score, plus every identifier hit."""
+        entities = self._by_position
+        return [entities[at] for at in self.candidate_positions(tokens, identifiers)]
+
+    def candidate_positions(self, tokens: tuple[str, ...], identifiers: dict[str, set[str]]) -> list[int]:
+        """``candidates`` as positions (see ``entity_at``), best first."""
         distinctive = tuple(t for t in tokens if t not in self.config.generic_words) or tokens
         # Keys in a fixed order (largest posting first, then by key) so that the float sums, and so the
         # ranking of ties, do not depend on string hashing; the largest posting is counted in C.
@@ -203,8 +218,10 @@ class CandidateIndex:
         for scheme, values in identifiers.items():
             for value in values:
                 chosen.extend(self.ids.get((scheme, value), ()))
-        entities = self._by_position
-        return [entities[at] for at in dict.fromkeys(chosen)]
+        return list(dict.fromkeys(chosen)) if identifiers else chosen
+
+    def entity_at(self, at: int) -> _Entity:
+        return self._by_position[at]
 
 
 def _best(overlap: dict[int, float], size: int) -> list[int]:
@@ -472,21 +489,24 @@ def _screen_serial(
         if not tokens and not query_ids:
             continue
         record = _record(query, tokens, query_ids)
-        entities = [
-            entity
-            for entity in index.candidates(tokens, query_ids)
-            if entity.entity_id != query.id and _compatible(query.schema, entity.schema)
+        own = index.position.get(query.id)  # a listed party screened against its own list
+        excluded, schema_at = _incompatible(query.schema), index.schema_at
+        positions = [
+            at
+            for at in index.candidate_positions(tokens, query_ids)
+            if at != own and schema_at[at] not in excluded
         ]
-        scored: list[tuple[_Entity, tuple[NameCeiling, ...] | None]] = [(e, None) for e in entities]
-        if bounds is not None and entities:
-            profiles = [index.profiles[entity.entity_id] for entity in entities]
-            kept = bounds.survivors(record, index.weights, profiles, lowest)
-            scored = [(entities[i], ceilings) for i, ceilings in kept]
-        for entity, ceilings in scored:
-            result = _score(record, entity, index, ceilings)
+        scored: list[tuple[int, tuple[NameCeiling, ...] | None]] = [(at, None) for at in positions]
+        if bounds is not None and positions:
+            profiles_at = index.profiles_at
+            kept = bounds.survivors(record, index.weights, [profiles_at[at] for at in positions], lowest)
+            scored = [(positions[i], ceilings) for i, ceilings in kept]
+        for at, ceilings in scored:
+            result = match(record, index.records_at[at], index.weights, config, ceilings)
             score = result.score
             if score < lowest:
                 continue
+            entity = index.entity_at(at)
             key = (query.id, entity.entity_id)
             if key in best and best[key].score >= score:
                 continue
