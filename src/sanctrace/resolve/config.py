@@ -6,7 +6,7 @@ at load time instead of letting a misspelt key silently fall back to a default.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -88,9 +88,13 @@ class MatchingConfig(_Strict):
     blocking: Blocking
 
     def __hash__(self) -> int:
-        # names.py's caches key on the config: hashing every table on every call cost more than the
-        # cached work. A few plain fields suffice (equal configs still hash equal; hashing a nested
-        # model costs microseconds, paid on every cache lookup); equality stays exact.
+        return self.cache_hash
+
+    @cached_property
+    def cache_hash(self) -> int:
+        """names.py's caches key on the config, a lookup per word: hashing every table each time cost
+        more than the cached work. A few plain fields suffice (equal configs still hash equal), hashed
+        once (the model is frozen); equality stays exact."""
         blocking = self.blocking
         return hash(
             (

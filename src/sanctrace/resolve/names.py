@@ -61,14 +61,20 @@ _ISO15924 = {
 }
 
 
+_NAME_WORDS = Normalize.CASEFOLD | Normalize.NAME  # combined once: an enum "|" runs Python code
+
+
 def _words(text: str) -> list[str]:
     """Casefolded words with punctuation and quotes removed (rigour's name tokeniser)."""
-    return (normalize(text, Normalize.CASEFOLD | Normalize.NAME) or "").split()
+    return (normalize(text, _NAME_WORDS) or "").split()
 
 
 @lru_cache(maxsize=500_000)
-def _fold(token: str, folds: tuple[tuple[str, str], ...], endings: tuple[tuple[str, str], ...] = ()) -> str:
-    # Repeat until stable so that folding is idempotent ("kkhh" -> "khh" -> "hh").
+def _fold(token: str, config: MatchingConfig) -> str:
+    """The config's transliteration and ending folds, repeated until stable so that folding is
+    idempotent ("kkhh" -> "khh" -> "hh"). Keyed on the config (its hash is computed once), not on
+    the fold tables, whose tuples Python would hash again on every lookup."""
+    folds, endings = config.transliteration_folds, config.ending_folds
     while True:
         folded = token
         for source, target in folds:
@@ -218,12 +224,12 @@ def _tokens(name: str, config: MatchingConfig) -> tuple[str, ...]:
     words = [
         out
         for w in words
-        for out in _rewrite(_fold(w, config.transliteration_folds, config.ending_folds), config)
+        for out in _rewrite(_fold(w, config), config)
     ]
     words = _strip_edge_forms(_numbers([w for w in words if w not in config.legal_form_tokens]))
     if not words:
         # A name that is nothing but a legal form ("ООО") keeps it rather than becoming empty.
-        words = [_fold(w, config.transliteration_folds, config.ending_folds) for w in _latin_words(original)]
+        words = [_fold(w, config) for w in _latin_words(original)]
     return tuple(words)
 
 
