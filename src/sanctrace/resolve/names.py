@@ -221,11 +221,7 @@ def _tokens(name: str, config: MatchingConfig) -> tuple[str, ...]:
     text = remove_org_types(text, replacement=" ")
     latin = " ".join(_latin_words(text))
     words = _words(remove_org_types(latin, replacement=" "))
-    words = [
-        out
-        for w in words
-        for out in _rewrite(_fold(w, config), config)
-    ]
+    words = [out for w in words for out in _rewrite(_fold(w, config), config)]
     words = _strip_edge_forms(_numbers([w for w in words if w not in config.legal_form_tokens]))
     if not words:
         # A name that is nothing but a legal form ("ООО") keeps it rather than becoming empty.
