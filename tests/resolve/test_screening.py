@@ -323,6 +323,24 @@ def test_a_worker_in_trouble_fails_the_batch_with_its_reason(
         screen_index(index, queries, workers=2)
 
 
+def test_a_party_keeps_the_first_of_its_names_that_reaches_a_score_whatever_the_screening_order(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # Screening visits names in the order of their sorted words (for the CPU caches): DELTA's name
+    # comes before GAMMA's there, while the party listed GAMMA's first. Both score the same against
+    # ALFA BETA, and the reported match must explain the first name given, as in input order.
+    designate(con, "ab", "ALFA BETA")
+    designate(con, "aa", "OMEGA")  # ALFA BETA is not the first listed party: positions are not inputs
+    index = load_candidates(con, as_of=AS_OF)
+    gamma, delta = ScreeningQuery("p", "ALFA BETA GAMMA"), ScreeningQuery("p", "ALFA BETA DELTA")
+    alone = {q.name: screen_index(index, [q])[0] for q in (gamma, delta)}
+    assert alone[gamma.name].score == alone[delta.name].score >= 0.5
+    assert alone[gamma.name].explanations != alone[delta.name].explanations
+    for first, second in ((gamma, delta), (delta, gamma)):
+        (found,) = screen_index(index, [first, second])
+        assert found.explanations == alone[first.name].explanations
+
+
 def test_repeated_spellings_are_compared_once_with_the_same_results(con: duckdb.DuckDBPyConnection) -> None:
     # "ELEKTROPRIBOR HOLDING" and "Elektropribor, Holding" have the same tokens: the index keeps the
     # first, and scores and explanations are those of the full list of names.

