@@ -147,6 +147,24 @@ def test_dataset_filter_and_person_company_gate(con: duckdb.DuckDBPyConnection) 
     assert {e for e, _, _ in one(con, query, dataset="us_ofac_sdn")} == {"akuta"}
 
 
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        ("Company", {"akuta", "akuta_org"}),
+        ("Organization", {"akuta", "akuta_org"}),
+        ("Person", {"ivan"}),
+        ("LegalEntity", {"akuta", "akuta_org", "ivan"}),
+    ],
+)
+def test_a_company_is_never_screened_against_a_person_nor_a_person_against_a_company(
+    con: duckdb.DuckDBPyConnection, schema: str, expected: set[str]
+) -> None:
+    designate(con, "akuta", "AKUTA", schema="Company")
+    designate(con, "akuta_org", "AKUTA", schema="Organization")
+    designate(con, "ivan", "AKUTA", schema="Person")
+    assert {e for e, _, _ in one(con, ScreeningQuery("q", "Akuta", schema=schema))} == expected
+
+
 def test_blocking_only_offers_candidates_that_share_a_token(con: duckdb.DuckDBPyConnection) -> None:
     designate(con, "a", "LAVINA PULS")
     designate(con, "b", "AKUTA")
