@@ -19,22 +19,18 @@ import json
 import math
 import multiprocessing
 import sys
-import traceback
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from multiprocessing.connection import Connection
-from multiprocessing.context import ForkContext
-from multiprocessing.process import BaseProcess
-from multiprocessing.sharedctypes import Synchronized
 
 import duckdb
 
 from sanctrace.resolve._bulk import create_temp_table
 from sanctrace.resolve.config import MatchingConfig, default_config
+from sanctrace.resolve.forked import SharedCounter, run_forked
 from sanctrace.resolve.identifiers import STRONG_SCHEMES, guess_scheme, is_valid, normalize_identifier
 from sanctrace.resolve.matcher import FeatureResult, MatchResult, NameCeiling, Record, match
 from sanctrace.resolve.names import TokenWeights, name_tokens
@@ -372,82 +368,19 @@ def _screen_parallel(
     size = -(-len(groups) // count)
     chunks = [[q for group in groups[i : i + size] for q in group] for i in range(0, len(groups), size)]
 
-    def take_chunks(taken: Synchronized[int]) -> list[ScreeningMatch]:
-        found: list[ScreeningMatch] = []
-        while True:
-            with taken.get_lock():
-                at = taken.value
-                taken.value += 1
-            if at >= len(chunks):
-                return found
-            found += screen_index(index, chunks[at], threshold=threshold, limit=limit, exhaustive=exhaustive)
+    taken = SharedCounter()
 
-    context = multiprocessing.get_context("fork")
-    taken: Synchronized[int] = context.Value("i", 0)
+    def take_chunks() -> list[ScreeningMatch]:
+        found: list[ScreeningMatch] = []
+        while (at := taken.take()) < len(chunks):
+            found += screen_index(index, chunks[at], threshold=threshold, limit=limit, exhaustive=exhaustive)
+        return found
+
     # Paused before the fork, the children's collector never touches (and so copies) the shared
     # index's pages, and the parent's never walks the results it unpickles.
     with _collector_paused():
-        children = [_Child.start(context, take_chunks, taken) for _ in range(workers - 1)]
-        try:
-            found = take_chunks(taken)
-            for child in children:
-                found += child.results()
-        finally:
-            for child in children:
-                child.stop()
+        found = run_forked(take_chunks, workers - 1, "screening worker")
     return sorted(found, key=lambda m: m.query_id)
-
-
-@dataclass
-class _Child:
-    """A forked process that runs ``work`` and sends back its results, or the error that stopped it."""
-
-    process: BaseProcess
-    receiver: Connection
-
-    @classmethod
-    def start(
-        cls,
-        context: ForkContext,
-        work: Callable[[Synchronized[int]], list[ScreeningMatch]],
-        taken: Synchronized[int],
-    ) -> _Child:
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_run_child, args=(work, taken, sender), daemon=True)
-        process.start()
-        sender.close()
-        return cls(process, receiver)
-
-    def results(self) -> list[ScreeningMatch]:
-        try:
-            sent = self.receiver.recv()
-        except EOFError:  # the child died without a word (killed, out of memory)
-            self.process.join()
-            raise RuntimeError(
-                f"screening worker {self.process.pid} ended with code {self.process.exitcode}"
-            ) from None
-        if isinstance(sent, str):
-            raise RuntimeError(f"screening worker {self.process.pid} failed:\n{sent}")
-        found: list[ScreeningMatch] = sent
-        return found
-
-    def stop(self) -> None:
-        self.receiver.close()
-        if self.process.is_alive():
-            self.process.terminate()
-        self.process.join()
-
-
-def _run_child(
-    work: Callable[[Synchronized[int]], list[ScreeningMatch]], taken: Synchronized[int], sender: Connection
-) -> None:
-    """In the forked child: the results, or the formatted error (an exception may not unpickle)."""
-    try:
-        found: list[ScreeningMatch] | str = work(taken)
-    except BaseException:
-        found = traceback.format_exc()
-    sender.send(found)
-    sender.close()
 
 
 def screen_index(
