@@ -167,7 +167,8 @@ def make_parties(mentions: int, db: Path, seed: int = SEED) -> None:
 
 
 def step_screen(db: Path, queries_file: Path, workers: int = 1) -> None:
-    from sanctrace.resolve.screening import load_candidates, screen_index
+    from sanctrace.resolve.candidates import load_candidates
+    from sanctrace.resolve.screening import screen_index
     from sanctrace.store.warehouse import connect
 
     con = connect(db)
@@ -207,7 +208,8 @@ def _cpu_seconds() -> float:
 def step_exact(db: Path, queries_file: Path) -> None:
     """The pruned screening against the matcher on every blocked candidate, on one index: the same
     results (scores, flags, features, explanations), and the time each took (the in-run baseline)."""
-    from sanctrace.resolve.screening import load_candidates, screen_index
+    from sanctrace.resolve.candidates import load_candidates
+    from sanctrace.resolve.screening import screen_index
     from sanctrace.store.warehouse import connect
 
     index = load_candidates(connect(db))
@@ -239,7 +241,8 @@ def step_exact(db: Path, queries_file: Path) -> None:
 
 def step_recall(db: Path, queries_file: Path, wide: int = 200) -> None:
     """Share of the configured blocking's matches that a wide candidate list also finds, and vice versa."""
-    from sanctrace.resolve.screening import load_candidates, screen_index
+    from sanctrace.resolve.candidates import load_candidates
+    from sanctrace.resolve.screening import screen_index
     from sanctrace.store.warehouse import connect
 
     index = load_candidates(connect(db))

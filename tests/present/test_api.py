@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sanctrace.present.api import create_app
-from sanctrace.resolve.screening import CandidateIndex, load_candidates
+from sanctrace.resolve.candidates import CandidateIndex, load_candidates
 from sanctrace.store.warehouse import connect
 
 

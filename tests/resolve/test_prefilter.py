@@ -8,19 +8,22 @@ from pathlib import Path
 
 import pytest
 
+from sanctrace.resolve.candidates import CandidateIndex, ListedEntity
 from sanctrace.resolve.config import default_config, with_model
 from sanctrace.resolve.matcher import align, match
 from sanctrace.resolve.names import name_tokens
 from sanctrace.resolve.prefilter import Bounds, _below, _Query, _score
-from sanctrace.resolve.screening import CandidateIndex, ScreeningQuery, _Entity, _record, screen_index
+from sanctrace.resolve.screening import ScreeningQuery, _record, screen_index
 from tests.conftest import SHARED_DATA
 
 _SCHEMA = {"entity": "Company", "individual": "Person", "vessel": "Vessel", "aircraft": "Airplane"}
 _FORMS = ["LLC", "LTD", "OOO", "CO., LTD.", "JSC", "GMBH", "TRADING CO"]
 
 
-def _entity(entity_id: str, names: list[str], schema: str = "Company", country: str | None = None) -> _Entity:
-    entity = _Entity(entity_id, names[0], schema, country, ["us_ofac_sdn"], ["TEST"])
+def _entity(
+    entity_id: str, names: list[str], schema: str = "Company", country: str | None = None
+) -> ListedEntity:
+    entity = ListedEntity(entity_id, names[0], schema, country, ["us_ofac_sdn"], ["TEST"])
     for name in dict.fromkeys(names):
         tokens = tuple(name_tokens(name))
         if tokens:

@@ -16,12 +16,12 @@ import duckdb
 import pytest
 
 from sanctrace.resolve import screening
+from sanctrace.resolve.candidates import CandidateIndex, load_candidates
 from sanctrace.resolve.config import default_config
 from sanctrace.resolve.matcher import FEATURES, Record, match
 from sanctrace.resolve.parties import resolve_declaration_parties
 from sanctrace.resolve.screening import (
     ScreeningQuery,
-    load_candidates,
     screen,
     screen_index,
     screen_parties,
@@ -274,7 +274,7 @@ def test_real_sdn_names_are_found_from_cyrillic_variants(
     assert (by_inn[0].entity_id, by_inn[0].score) == ("ofac-35260", 1.0)
 
 
-def _parallel_index(con: duckdb.DuckDBPyConnection) -> tuple[screening.CandidateIndex, list[ScreeningQuery]]:
+def _parallel_index(con: duckdb.DuckDBPyConnection) -> tuple[CandidateIndex, list[ScreeningQuery]]:
     designate(con, "imt", "ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", aliases=("I MACHINE TECHNOLOGY LLC",))
     designate(con, "rom", "ООО «РОМАШКА»")
     designate(con, "elek", "ELEKTROPRIBOR HOLDING")

@@ -21,7 +21,8 @@ from pydantic import BaseModel, Field
 
 from sanctrace.errors import UserError
 from sanctrace.present.screen_io import ftm_query
-from sanctrace.resolve.screening import CandidateIndex, load_candidates, screen_index, search_index
+from sanctrace.resolve.candidates import CandidateIndex, load_candidates
+from sanctrace.resolve.screening import screen_index, search_index
 from sanctrace.store.warehouse import connect
 
 READABLE_TABLES = {
