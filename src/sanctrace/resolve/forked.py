@@ -20,14 +20,17 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-_FORK = multiprocessing.get_context("fork")
+
+def _fork() -> multiprocessing.context.ForkContext:
+    """The fork start method, asked for only when used: platforms without it can still import this."""
+    return multiprocessing.get_context("fork")
 
 
 class SharedCounter:
     """A counter in shared memory: each ``take`` returns the next number, in whichever process."""
 
     def __init__(self) -> None:
-        self._value: Synchronized[int] = _FORK.Value("i", 0)
+        self._value: Synchronized[int] = _fork().Value("i", 0)
 
     def take(self) -> int:
         with self._value.get_lock():
@@ -60,8 +63,9 @@ class _Child(Generic[T]):
 
     @classmethod
     def start(cls, work: Callable[[], list[T]]) -> _Child[T]:
-        receiver, sender = _FORK.Pipe(duplex=False)
-        process = _FORK.Process(target=_run_child, args=(work, sender), daemon=True)
+        context = _fork()
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_run_child, args=(work, sender), daemon=True)
         process.start()
         sender.close()
         return cls(process, receiver)
