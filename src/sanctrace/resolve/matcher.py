@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from sanctrace.resolve.config import MatchingConfig, default_config
 from sanctrace.resolve.names import TokenWeights, name_tokens, phonetic_tokens
@@ -28,6 +28,8 @@ from sanctrace.resolve.names import TokenWeights, name_tokens, phonetic_tokens
 WeightFn = Callable[[str], float]
 # Ceilings come from sums taken in another order than the matcher's: a margin far above their error.
 _CEILING_MARGIN = 1e-9
+# rapidfuzz's cutoffs are applied below the threshold by this much, and the threshold tested after.
+_RATIO_MARGIN = 1e-6
 
 
 class NameCeiling(NamedTuple):
@@ -96,10 +98,16 @@ def align(
     c_weights, c_total = name_weights(candidate, weight)
     if q_total + c_total == 0:
         return 0.0, 0.0, 0.0, ()
+    # One rapidfuzz call per query word finds the candidate words near it (the cutoff a hair below the
+    # threshold, so that the test below decides exactly as it would on every pair): a Python loop
+    # over all word pairs costs several times more on long names.
+    cutoff = similarity_min * 100.0 - _RATIO_MARGIN
     scored = []
     for i, q in enumerate(query):
-        for j, c in enumerate(candidate):
-            similarity = 1.0 if q == c else fuzz.ratio(q, c) / 100.0
+        for _c, ratio, j in process.extract(
+            q, candidate, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None
+        ):
+            similarity = ratio / 100.0
             if similarity >= similarity_min:
                 scored.append((-similarity, i, j))
     scored.sort()  # most similar first, then by position: (i, j) is unique, so the order is total
