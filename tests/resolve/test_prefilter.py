@@ -79,7 +79,7 @@ def _variants(index: CandidateIndex, count: int, seed: int = 7) -> list[Screenin
 
 def _bounded_pairs(index: CandidateIndex, queries: list[ScreeningQuery]) -> tuple[int, int]:
     """Check bound >= score for every blocked pair; return (pairs, pairs the bound keeps)."""
-    bounds = Bounds(index.config)
+    bounds = Bounds(index.config, index.glued_words)
     below = _below(0.5)
     pairs = kept = 0
     for query in queries:
@@ -89,7 +89,8 @@ def _bounded_pairs(index: CandidateIndex, queries: list[ScreeningQuery]) -> tupl
         candidates = index.candidates(tokens, {})
         record = _record(query, tokens, {})
         profiles = [index.profiles[e.entity_id] for e in candidates]
-        prepared = _Query(record, index.weights, profiles, index.config.weights.token_similarity_min)
+        similarity_min = index.config.weights.token_similarity_min
+        prepared = _Query(record, index.weights, profiles, similarity_min, index.glued_words)
         for entity, profile in zip(candidates, profiles, strict=True):
             bound = bounds.logit(prepared, profile)
             candidate = index.records[entity.entity_id]
@@ -146,6 +147,29 @@ def test_bound_covers_glued_split_and_numbered_names(query: str, names: list[str
     found = screen_index(index, [ScreeningQuery("q", query)], threshold=0.0)
     assert found == screen_index(index, [ScreeningQuery("q", query)], threshold=0.0, exhaustive=True)
     assert [m.entity_id for m in found] == ["e"]
+
+
+def test_glued_words_are_the_words_of_every_split_of_a_pair() -> None:
+    """A word near a glued pair is dropped from the bound only if it is one of the pair's two words
+    wherever the pair occurs: MARKOVAL is MAR + KOVAL in one name and MARK + OVAL in another."""
+    index = CandidateIndex(
+        [
+            _entity("a", ["ACADEMY OF SCIENCES"]),
+            _entity("b", ["MAR KOVAL"]),
+            _entity("c", ["MARK OVAL TRADING"]),
+        ],
+        default_config(),
+    )
+    assert index.glued_words["ofsciences"] == {"of", "sciences"}
+    assert index.glued_words["markoval"] == frozenset()
+    assert index.glued_words["ovaltrading"] == {"oval", "trading"}
+    queries = [
+        ScreeningQuery(f"q{i}", name)
+        for i, name in enumerate(["MARKOVAL", "MARK KOVAL", "MAR OVAL", "SCIENCES ACADEMY", "OFSCIENCE"])
+    ]
+    found = screen_index(index, queries, threshold=0.0, limit=10)
+    assert len(found) >= 5
+    assert found == screen_index(index, queries, threshold=0.0, limit=10, exhaustive=True)
 
 
 def test_a_shared_identifier_is_never_pruned() -> None:

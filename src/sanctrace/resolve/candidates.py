@@ -21,7 +21,7 @@ from sanctrace.resolve.config import MatchingConfig, default_config
 from sanctrace.resolve.identifiers import STRONG_SCHEMES, guess_scheme, is_valid, normalize_identifier
 from sanctrace.resolve.matcher import Record
 from sanctrace.resolve.names import TokenWeights, name_tokens
-from sanctrace.resolve.prefilter import Profile
+from sanctrace.resolve.prefilter import Profile, glued_words
 
 _PREFIX_DISCOUNT = 0.5
 # FollowTheMoney property names a caller may use instead of scheme codes.
@@ -98,6 +98,8 @@ class CandidateIndex:
         self.records_at = [self.records[e.entity_id] for e in self._by_position]
         self.profiles_at = [self.profiles[e.entity_id] for e in self._by_position]
         self.schema_at = [sys.intern(e.schema) for e in self._by_position]
+        # For the score bound: which words make up each glued pair of the listed names.
+        self.glued_words = glued_words(self.profiles_at)
         for entity in entities:
             for _name, tokens in entity.names:
                 for key in self._keys(tokens):

@@ -29,7 +29,7 @@ monotone, so a pruned pair could not have been reported.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -98,6 +98,10 @@ class Profile:
     code_set: frozenset[str]
     joined: frozenset[int]
     numbers: frozenset[frozenset[str]]
+    # Per name, its total weight and its codes' total: read by the bound for every candidate, kept
+    # here so that the bound touches no NameProfile of a candidate it prunes.
+    totals: tuple[float, ...]
+    code_totals: tuple[float, ...]
 
     @classmethod
     def of(cls, record: Record, weight: WeightFn) -> Profile:
@@ -128,6 +132,8 @@ class Profile:
             frozenset(codes),
             frozenset(name.joined for name in names),
             frozenset(name_numbers(record)),
+            tuple(name.total for name in names),
+            tuple(name.code_total for name in names),
         )
 
 
@@ -137,12 +143,21 @@ class _Query:
     the weight of the query tokens each could align with; and the query's record features."""
 
     def __init__(
-        self, query: Record, weight: WeightFn, candidates: Sequence[Profile], similarity_min: float
+        self,
+        query: Record,
+        weight: WeightFn,
+        candidates: Sequence[Profile],
+        similarity_min: float,
+        constituents: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         # Only the query's one name is profiled: the per-word indexes of a Profile serve candidates.
         self.record = query
         self.name = q = NameProfile.of(query.names[0][1], weight)
         cutoff = similarity_min * 100.0 - _EPSILON
+        # A query word written once in the query and also in a candidate name aligns with it before any
+        # glued pair is tried (exact pairs come first), so it cannot be glued in that name.
+        counts = Counter(q.tokens)
+        self._unique = unique = {t: 1 << i for i, t in enumerate(q.tokens) if counts[t] == 1}
 
         def near(probe: str, choices: list[str]) -> list[tuple[str, float, int]]:
             found: list[tuple[str, float, int]] = process.extract(
@@ -158,22 +173,33 @@ class _Query:
         self.pairs: dict[str, int] = {}  # two candidate words glued -> query words near them
         # A query word against the candidates' words and glued pairs in one call: position tells which.
         words, split = tokens + pairs, len(tokens)
+        # A word near a glued pair of which it is one of the two words (SCIENCES, OF+SCIENCES) is, when
+        # written once in the query, in every candidate name that has the pair: it aligns there
+        # exactly and never with the pair (see above). Such hits are most of the glued pairs near a
+        # query word; dropping them here spares _alignable a look at every name that has them.
+        glued_words = constituents or {}
         for i, token in enumerate(q.tokens):
             bit = 1 << i
+            written_once = token in unique
             for word, _score, at in near(token, words):
-                found = self.tokens if at < split else self.pairs
-                found[word] = found.get(word, 0) | bit
+                if at < split:
+                    self.tokens[word] = self.tokens.get(word, 0) | bit
+                elif not (written_once and token in glued_words.get(word, ())):
+                    self.pairs[word] = self.pairs.get(word, 0) | bit
         for k, glued in enumerate(q.pairs):
+            left, right = q.tokens[k], q.tokens[k + 1]
             for word, _score, _at in near(glued, tokens):
-                self.glued.setdefault(word, []).append(k)
+                # Likewise a candidate word that is one of the two glued query words, written once.
+                if not (word in (left, right) and word in unique):
+                    self.glued.setdefault(word, []).append(k)
         self.token_set = frozenset(self.tokens) | frozenset(self.glued)
         self.pair_set = frozenset(self.pairs)
-        # A query word written once in the query and also in a candidate name aligns with it before any
-        # glued pair is tried (exact pairs come first), so it cannot be glued in that name.
-        counts = Counter(q.tokens)
-        self._unique = {t: 1 << i for i, t in enumerate(q.tokens) if counts[t] == 1}
+        # Most near words are near a query word and no glued pair: their mask does not depend on the
+        # candidate name, so _alignable adds it without looking at which query words align exactly.
+        self.glued_set = frozenset(self.glued)
+        self.plain_set = self.token_set - self.glued_set
         self._present: dict[int, int] = {}
-        self._weights: dict[int, float] = {}
+        self.weights: dict[int, float] = {}  # mask -> weight, filled by ``weight``
         self.codes = frozenset(q.codes)
         self.numbers = frozenset(name_numbers(query))
         self.plain = not (query.identifiers or query.country or self.numbers)
@@ -188,20 +214,25 @@ class _Query:
 
     def weight(self, mask: int) -> float:
         """Summed weight of the query tokens in ``mask``."""
-        found = self._weights.get(mask)
+        found = self.weights.get(mask)
         if found is None:
             weights = self.name.weights
-            found = self._weights[mask] = sum(weights[i] for i in range(len(weights)) if mask >> i & 1)
+            found = self.weights[mask] = sum(weights[i] for i in range(len(weights)) if mask >> i & 1)
         return found
 
 
 class Bounds:
     """The bound on the model's logit for one query against its candidates."""
 
-    def __init__(self, config: MatchingConfig) -> None:
+    def __init__(
+        self, config: MatchingConfig, constituents: Mapping[str, frozenset[str]] | None = None
+    ) -> None:
+        """``constituents``: per glued pair of candidate words, the words that are one of the two
+        wherever the pair occurs (``glued_words``); without it the bound is the same, found slower."""
         model = config.model
         weights = dict(model.weights)
         self.config = config
+        self.constituents = constituents
         # Name features are bounded from above, which bounds their contribution only if the weight is
         # not negative; a negative one contributes at most 0. Record features are exact.
         self.w = {name: max(weights.get(name, 0.0), 0.0) for name in _NAME_FEATURES}
@@ -220,7 +251,9 @@ class Bounds:
         on its names for the matcher (None where the bound does not apply: all are kept)."""
         if len(query.names) != 1 or not query.names[0][1]:
             return [(i, None) for i in range(len(candidates))]  # written for one non-empty query name
-        prepared = _Query(query, weight, candidates, self.config.weights.token_similarity_min)
+        prepared = _Query(
+            query, weight, candidates, self.config.weights.token_similarity_min, self.constituents
+        )
         below = _below(cut)
         return [
             (i, self.ceilings(prepared, candidate))
@@ -241,13 +274,16 @@ class Bounds:
             if logit == _INFINITY:
                 return logit
         masks, c_weights = _alignable(query, candidate)
-        names = candidate.names
+        totals = candidate.totals
         name_part = 0.0
         q_total = q.total
         w_overlap, w_coverage, w_containment = self.w_name
+        known = query.weights
         for n, mask in masks.items():
-            c_total = names[n].total
-            q_weight = query.weight(mask)
+            c_total = totals[n]
+            q_weight = known.get(mask)
+            if q_weight is None:
+                q_weight = query.weight(mask)
             c_weight = c_weights[n]
             if c_weight > c_total:
                 c_weight = c_total
@@ -317,29 +353,53 @@ class Bounds:
         return total
 
 
+def glued_words(profiles: Iterable[Profile]) -> dict[str, frozenset[str]]:
+    """Per glued pair of adjacent words (as in ``Profile.pairs``), the words that are one of the two in
+    every name of ``profiles`` where the pair occurs: "OFSCIENCES" is OF + SCIENCES wherever it is
+    found, but "ABCDEF" could be ABC + DEF in one name and AB + CDEF in another (then neither word)."""
+    found: dict[str, frozenset[str]] = {}
+    for profile in profiles:
+        for name in profile.names:
+            for j, glued in enumerate(name.pairs):
+                words = frozenset(name.tokens[j : j + 2])
+                held = found.get(glued)
+                found[glued] = words if held is None else held & words
+    return found
+
+
 def _alignable(query: _Query, candidate: Profile) -> tuple[dict[int, int], dict[int, float]]:
     """Per candidate name (by index) that shares a near word or glued pair with the query: the query
     tokens that could align with it (a mask) and the weight of its tokens that could align (which may
     exceed the name's total: a token can be counted by a word and by a pair)."""
     masks: dict[int, int] = {}
     c_weights: dict[int, float] = {}
-    names = candidate.names
-    near, glued_near, exactly = query.tokens, query.glued, query.aligned_exactly
-    for word in query.token_set & candidate.token_set:
-        mask = near.get(word, 0)
-        glued = glued_near.get(word)
-        for n, c_weight in candidate.tokens[word]:
-            found = mask
-            if glued:
+    entries = candidate.tokens
+    near = query.tokens
+    for word in query.plain_set & candidate.token_set:
+        mask = near[word]
+        for n, c_weight in entries[word]:
+            if n in masks:
+                masks[n] |= mask
+                c_weights[n] += c_weight
+            else:
+                masks[n] = mask
+                c_weights[n] = c_weight
+    if query.glued_set:
+        names, glued_near, exactly = candidate.names, query.glued, query.aligned_exactly
+        for word in query.glued_set & candidate.token_set:
+            mask = near.get(word, 0)
+            glued = glued_near[word]
+            for n, c_weight in entries[word]:
+                found = mask
                 exact = exactly(names[n])
                 for k in glued:
                     if not (exact >> k) & 3:
                         found |= 3 << k
-            if found:
-                masks[n] = masks.get(n, 0) | found
-                c_weights[n] = c_weights.get(n, 0.0) + c_weight
+                if found:
+                    masks[n] = masks.get(n, 0) | found
+                    c_weights[n] = c_weights.get(n, 0.0) + c_weight
     if query.pair_set:
-        pairs = query.pairs
+        names, pairs, exactly = candidate.names, query.pairs, query.aligned_exactly
         for word in query.pair_set & candidate.pair_set:
             mask = pairs[word]
             for n, c_weight in candidate.pairs[word]:
@@ -361,7 +421,7 @@ def _phonetic(query: _Query, candidate: Profile) -> dict[int, float]:
             sums[n] = sums.get(n, 0.0) + q_code + c_code
     found = {}
     for n, value in sums.items():
-        total = q.code_total + candidate.names[n].code_total
+        total = q.code_total + candidate.code_totals[n]
         if total:
             found[n] = value / total
     return found

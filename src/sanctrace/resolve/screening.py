@@ -208,7 +208,7 @@ def _screen_serial(
     config = index.config
     threshold = config.model.match_threshold if threshold is None else threshold
     lowest = min(config.weights.report_floor, threshold)  # the lowest score that is reported
-    bounds = None if exhaustive else Bounds(config)
+    bounds = None if exhaustive else Bounds(config, index.glued_words)
     # Per (query id, entity): the best match and the input position of its query, which breaks ties
     # as input order would (the first name of a party to reach the score keeps it).
     best: dict[tuple[str, str], tuple[ScreeningMatch, int]] = {}
