@@ -49,6 +49,13 @@ class Record:
     names: tuple[tuple[str, tuple[str, ...]], ...]  # (name as written, name_tokens)
     country: str | None = None
     identifiers: Mapping[str, frozenset[str]] = field(default_factory=dict)  # scheme -> values
+    # The numbers in each name (see name_numbers), which two features and the score bound read for
+    # every pair: worked out once per record rather than per pair.
+    numbers: frozenset[frozenset[str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        found = frozenset(_token_numbers(tokens) for _, tokens in self.names) - {frozenset()}
+        object.__setattr__(self, "numbers", found)
 
 
 def prepare(
@@ -330,10 +337,9 @@ def _joined(tokens: tuple[str, ...]) -> tuple[str, str]:
     return "".join(tokens), "".join(sorted(tokens))
 
 
-def name_numbers(record: Record) -> set[frozenset[str]]:
+def name_numbers(record: Record) -> frozenset[frozenset[str]]:
     """The set of numbers in each name ("01" and "1" are one number); names without any left out."""
-    found = {_token_numbers(tokens) for _, tokens in record.names}
-    return found - {frozenset()}
+    return record.numbers
 
 
 @lru_cache(maxsize=200_000)
