@@ -7,12 +7,15 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from sanctrace.resolve.candidates import CandidateIndex, ListedEntity
 from sanctrace.resolve.config import default_config, with_model
 from sanctrace.resolve.matcher import align, match
 from sanctrace.resolve.names import name_tokens
-from sanctrace.resolve.prefilter import Bounds, _below, _Query, _score
+from sanctrace.resolve.prefilter import Bounds, _below, _length_spread, _lengths_near, _Query, _score
 from sanctrace.resolve.screening import ScreeningQuery, _record, screen_index
 from tests.conftest import SHARED_DATA
 
@@ -203,3 +206,26 @@ def test_pruning_stays_exact_under_other_model_weights(sdn_index: CandidateIndex
         assert fast and fast == screen_index(sdn_index, queries, threshold=0.4, limit=10, exhaustive=True)
     finally:
         sdn_index.config = config
+
+
+@given(
+    st.text(alphabet="abcdeéжя", min_size=1, max_size=30),
+    st.text(alphabet="abcdeéжя", min_size=1, max_size=45),
+    st.sampled_from([0.5, 0.7, 0.8, 0.9, 1.0]),
+)
+def test_a_near_word_has_a_length_within_the_window(probe: str, word: str, similarity_min: float) -> None:
+    """The near-word lookup compares a probe only with words of a length in _lengths_near: a word
+    outside the window must never reach the alignment ratio."""
+    cutoff = similarity_min * 100.0 - 1e-6
+    low, high = _lengths_near(len(probe), _length_spread(cutoff))
+    if fuzz.ratio(probe, word) >= cutoff:
+        assert low <= len(word) <= high
+    if similarity_min == 0.8:
+        assert low <= len(probe) * 2 / 3 and high >= len(probe) * 1.5  # the exact bounds at 80, kept
+
+
+def test_the_length_window_is_tight_at_the_edges() -> None:
+    # Six letters against nine: 2 * 6 / 15 = 0.8 exactly, the highest ratio these lengths allow.
+    assert fuzz.ratio("abcdef", "abcdefghi") == 80.0
+    low, high = _lengths_near(6, _length_spread(80.0 - 1e-6))
+    assert low <= 4 and 9 <= high < 11

@@ -28,6 +28,7 @@ monotone, so a pruned pair could not have been reported.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -131,7 +132,7 @@ class Profile:
             {code: tuple(found) for code, found in codes.items()},
             frozenset(codes),
             frozenset(name.joined for name in names),
-            frozenset(name_numbers(record)),
+            name_numbers(record),
             tuple(name.total for name in names),
             tuple(name.code_total for name in names),
         )
@@ -165,14 +166,16 @@ class _Query:
             )
             return found
 
-        tokens = list(frozenset().union(*[c.token_set for c in candidates]))
-        pairs = list(frozenset().union(*[c.pair_set for c in candidates]))
+        # The candidates' words and glued pairs by length: a word can be near a probe only if their
+        # lengths are close (see _lengths_near), so each probe is compared with a slice of them.
+        tokens = sorted(frozenset().union(*[c.token_set for c in candidates]), key=len)
+        pairs = sorted(frozenset().union(*[c.pair_set for c in candidates]), key=len)
+        token_lengths, pair_lengths = list(map(len, tokens)), list(map(len, pairs))
+        spread = _length_spread(cutoff)
         # Query tokens as bit masks, so that a token reached by several words of a name counts once.
         self.tokens: dict[str, int] = {}  # candidate word -> query words near it
         self.glued: dict[str, list[int]] = {}  # candidate word -> k: query words k, k + 1 glued near it
         self.pairs: dict[str, int] = {}  # two candidate words glued -> query words near them
-        # A query word against the candidates' words and glued pairs in one call: position tells which.
-        words, split = tokens + pairs, len(tokens)
         # A word near a glued pair of which it is one of the two words (SCIENCES, OF+SCIENCES) is, when
         # written once in the query, in every candidate name that has the pair: it aligns there
         # exactly and never with the pair (see above). Such hits are most of the glued pairs near a
@@ -181,6 +184,14 @@ class _Query:
         for i, token in enumerate(q.tokens):
             bit = 1 << i
             written_once = token in unique
+            low, high = _lengths_near(len(token), spread)
+            # The query word against the words and glued pairs of its length in one call: the
+            # position of a hit tells which.
+            first, last = bisect_left(token_lengths, low), bisect_right(token_lengths, high)
+            words = (
+                tokens[first:last] + pairs[bisect_left(pair_lengths, low) : bisect_right(pair_lengths, high)]
+            )
+            split = last - first
             for word, _score, at in near(token, words):
                 if at < split:
                     self.tokens[word] = self.tokens.get(word, 0) | bit
@@ -188,7 +199,9 @@ class _Query:
                     self.pairs[word] = self.pairs.get(word, 0) | bit
         for k, glued in enumerate(q.pairs):
             left, right = q.tokens[k], q.tokens[k + 1]
-            for word, _score, _at in near(glued, tokens):
+            low, high = _lengths_near(len(glued), spread)
+            words = tokens[bisect_left(token_lengths, low) : bisect_right(token_lengths, high)]
+            for word, _score, _at in near(glued, words):
                 # Likewise a candidate word that is one of the two glued query words, written once.
                 if not (word in (left, right) and word in unique):
                     self.glued.setdefault(word, []).append(k)
@@ -201,7 +214,7 @@ class _Query:
         self._present: dict[int, int] = {}
         self.weights: dict[int, float] = {}  # mask -> weight, filled by ``weight``
         self.codes = frozenset(q.codes)
-        self.numbers = frozenset(name_numbers(query))
+        self.numbers = name_numbers(query)
         self.plain = not (query.identifiers or query.country or self.numbers)
 
     def aligned_exactly(self, name: NameProfile) -> int:
@@ -425,6 +438,19 @@ def _phonetic(query: _Query, candidate: Profile) -> dict[int, float]:
         if total:
             found[n] = value / total
     return found
+
+
+def _length_spread(cutoff: float) -> float:
+    """How many times longer than another a string can be and still reach the rapidfuzz ``ratio``
+    ``cutoff`` with it: 1.5 at 80. The ratio is ``100 * (1 - distance / (a + b))`` for lengths a and
+    b, and the distance is at least ``b - a``, so the ratio is at most ``200 * a / (a + b)``."""
+    return 200.0 / cutoff - 1.0 if cutoff > 0 else _INFINITY
+
+
+def _lengths_near(length: int, spread: float) -> tuple[float, float]:
+    """The lengths a string must have to be near one of ``length`` (with a character to spare on
+    either side, so that float rounding can only let more strings through, never fewer)."""
+    return length / spread - 1.0, length * spread + 1.0
 
 
 def _score(logit: float) -> float:
