@@ -399,6 +399,7 @@ def report(
     folder: Path,
     data: Path = SHARED,
     lists: dict[str, str] | None = None,
+    repeats: int = 3,
 ) -> str:
     load_before = os.getloadavg()
     lists_db = folder / "lists.duckdb"
@@ -408,7 +409,14 @@ def report(
     sample = folder / "sample.jsonl"
     make_queries(lists_db, max(2, min(names, 1_000)), sample, seed=SEED + 1)
     screened, index_info = run("screen", str(lists_db), str(queries), "1")
-    parallel, cpu_2 = run("screen", str(lists_db), str(queries), "2")
+    # The two-process batch, the target's figure, runs ``repeats`` times and the median counts: on a
+    # shared host the same code ran at rates a third apart within minutes, and one run is luck.
+    runs = sorted(
+        (run("screen", str(lists_db), str(queries), "2") for _ in range(max(1, repeats))),
+        key=lambda done: done[0].rows_per_second if done[0] else 0.0,
+    )
+    parallel, cpu_2 = runs[len(runs) // 2]
+    rates = ", ".join(f"{done[0].rows_per_second:,.0f}" for done in runs if done[0])
     brute_sample = folder / "brute.jsonl"
     make_queries(lists_db, max(2, min(names, 200)), brute_sample, seed=SEED + 2)
     brute, _ = run("bruteforce", str(lists_db), str(brute_sample))
@@ -453,7 +461,8 @@ def report(
         ),
         "",
         f"- **Batch screening**: {screened.rows_per_second:,.0f} names/s in one process, "
-        f"{parallel.rows_per_second:,.0f} in two, over {names:,} names (half variants of listed names, "
+        f"{parallel.rows_per_second:,.0f} in two (the median of {len(runs)} runs: {rates} names/s), "
+        f"over {names:,} names (half variants of listed names, "
         f"half invented), `blocking.max_candidates` = {index_info['max_candidates']}; "
         f"target ≥ 2,000 names/s: "
         f"{_verdict(rate >= 2000)}. The rapidfuzz brute-force baseline (all pairs, C code, every core) ran "
@@ -498,10 +507,11 @@ def main() -> None:
     parser.add_argument("--names", type=int, default=20_000, help="query names for batch screening")
     parser.add_argument("--parties", type=int, default=1_000_000, help="declaration party mentions to dedup")
     parser.add_argument("--requests", type=int, default=300, help="single /match requests timed")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of the two-process batch (median)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sanctrace-bench-screening-") as tmp:
-        body = report(args.names, args.parties, args.requests, Path(tmp))
+        body = report(args.names, args.parties, args.requests, Path(tmp), repeats=args.repeats)
     print(body)
     if not args.no_write:
         write_results(RESULTS, "Screening speed", body)
