@@ -15,7 +15,9 @@ The bound is the model's logit with each feature replaced by an upper bound on i
   no adjacent pair of the other name cannot align, so the aligned weight of each side is at most the
   weight of its near words; Dice, the smaller and the larger side's share follow, per candidate name.
   Which words are near is found by one rapidfuzz call (C code) per query word and per adjacent pair
-  of query words, against the union of the candidates' words and adjacent pairs.
+  of query words, against the candidates' words and adjacent pairs of a length that can reach the
+  ratio. Near hits that the per-name check would always discard (a query word written once near a
+  glued pair it is part of in every name) are dropped when they are found.
 - ``name_phonetic``: computed as the matcher does, from metaphone codes precomputed per name.
 - ``name_joined``: at most ``2 * min(len) / (len + len)`` of the names written without spaces.
 - country, numbers in names, identifiers: exact, from the records.
