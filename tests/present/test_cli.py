@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from sanctrace.present.cli import app
@@ -105,3 +108,23 @@ def test_analysis_periods_and_band_are_options(tmp_path: Path) -> None:
 
     con = duckdb.connect(db)
     assert con.execute("SELECT count(*) FROM hub_indicators").fetchone() == (0,)
+
+
+def test_resolve_passes_its_worker_count_to_screening(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sanctrace.present import steps
+
+    asked: list[int] = []
+
+    def recording(con: object, **kwargs: Any) -> int:
+        asked.append(kwargs["workers"])
+        return 0
+
+    monkeypatch.setattr(steps, "screen_parties", recording)
+    db = str(tmp_path / "w.duckdb")
+    for option in (["--workers", "3"], []):
+        result = CliRunner().invoke(app, ["resolve", "--db", db, *option])
+        assert result.exit_code == 0, result.output
+    assert asked == [3, os.cpu_count() or 1]
+    assert CliRunner().invoke(app, ["resolve", "--db", db, "--workers", "0"]).exit_code == 2

@@ -7,6 +7,7 @@ non-zero exit code, never a traceback; the traceback is kept for real bugs.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -32,6 +33,20 @@ TargetOption = Annotated[str, typer.Option(help="Destination country (ISO-2) und
 OriginOption = Annotated[
     str | None, typer.Option(help="Origin country (ISO-2) of the goods; all origins when omitted.")
 ]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Processes that screen a large batch together (default: one per CPU; a batch under "
+        "2,000 names runs in one). The results are the same with any number.",
+    ),
+]
+
+
+def _workers(value: int | None) -> int:
+    """The screening processes: as asked, else one per CPU (screening a batch is CPU-bound, and
+    the results do not depend on the number)."""
+    return value if value is not None else os.cpu_count() or 1
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -86,10 +101,11 @@ def resolve(
         float | None,
         typer.Option(help="Score at or above which a candidate is a match (default: config/matching.yaml)."),
     ] = None,
+    workers: WorkersOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Deduplicate shippers and consignees and screen them against the loaded lists."""
-    steps.resolve(connect(db), as_of=_date(as_of), threshold=threshold)
+    steps.resolve(connect(db), as_of=_date(as_of), threshold=threshold, workers=_workers(workers))
 
 
 @app.command()
@@ -198,6 +214,7 @@ def screen(
     ] = None,
     as_of: Annotated[str | None, typer.Option(help="Only designations in force on this date.")] = None,
     out: Annotated[Path, typer.Option(help="Output file: .csv or .jsonl.")] = Path("matches.csv"),
+    workers: WorkersOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Screen names against the designations loaded in the warehouse."""
@@ -206,7 +223,9 @@ def screen(
 
     queries = read_queries(input_path)
     con = connect(db)
-    matches = run_screen(con, queries, dataset=dataset, threshold=threshold, as_of=_date(as_of))
+    matches = run_screen(
+        con, queries, dataset=dataset, threshold=threshold, as_of=_date(as_of), workers=_workers(workers)
+    )
     write_matches(out, matches)
     hits = sum(1 for m in matches if m.match)
     console.print(f"{len(queries)} queries, {len(matches)} candidates, {hits} matches -> {out}")

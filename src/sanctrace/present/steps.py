@@ -60,7 +60,11 @@ def ingest(
 
 
 def resolve(
-    con: duckdb.DuckDBPyConnection, *, as_of: dt.date | None = None, threshold: float | None = None
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: dt.date | None = None,
+    threshold: float | None = None,
+    workers: int = 1,
 ) -> None:
     with console.status("resolving shippers and consignees"):
         stats = resolve_declaration_parties(con)
@@ -72,7 +76,7 @@ def resolve(
         f" {makers.contains:,} by containment, {makers.ambiguous:,} ambiguous"
     )
     with console.status("screening parties against loaded designations"):
-        hits = screen_parties(con, as_of=as_of, threshold=threshold)
+        hits = screen_parties(con, as_of=as_of, threshold=threshold, workers=workers)
     console.print(f"screening: {hits} candidate matches written to table screening_matches")
 
 

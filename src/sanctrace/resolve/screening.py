@@ -321,16 +321,18 @@ def screen(
     threshold: float | None = None,
     as_of: date | None = None,
     limit: int = 5,
+    workers: int = 1,
 ) -> list[ScreeningMatch]:
     """Best designated candidates for each query, at most ``limit`` per query id, best first.
 
     Candidates scoring below the config's report floor are left out; ``match`` tells whether a
     returned candidate reached ``threshold`` (default: the config's ``model.match_threshold``).
     Several queries may share an id (one per known name
-    of a party): the best score per (query id, entity) is kept.
+    of a party): the best score per (query id, entity) is kept. ``workers`` processes share a large
+    batch (see ``screen_index``); the results do not depend on it.
     """
     index = load_candidates(con, dataset=dataset, as_of=as_of)
-    return screen_index(index, queries, threshold=threshold, limit=limit)
+    return screen_index(index, queries, threshold=threshold, limit=limit, workers=workers)
 
 
 def declaration_queries(con: duckdb.DuckDBPyConnection) -> list[ScreeningQuery]:
@@ -361,7 +363,11 @@ def declaration_queries(con: duckdb.DuckDBPyConnection) -> list[ScreeningQuery]:
 
 
 def screen_parties(
-    con: duckdb.DuckDBPyConnection, *, as_of: date | None = None, threshold: float | None = None
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: date | None = None,
+    threshold: float | None = None,
+    workers: int = 1,
 ) -> int:
     """Screen every declarations party against all designated parties into ``screening_matches``.
 
@@ -377,7 +383,7 @@ def screen_parties(
     )
     index = load_candidates(con, as_of=day)
     threshold = index.config.model.match_threshold if threshold is None else threshold
-    results = screen_index(index, declaration_queries(con), threshold=threshold, limit=10)
+    results = screen_index(index, declaration_queries(con), threshold=threshold, limit=10, workers=workers)
     rows = [
         (
             m.query_id,
