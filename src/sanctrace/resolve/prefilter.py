@@ -151,7 +151,7 @@ class _Query:
         weight: WeightFn,
         candidates: Sequence[Profile],
         similarity_min: float,
-        constituents: Mapping[str, frozenset[str]] | None = None,
+        constituents: Mapping[str, frozenset[str]],
     ) -> None:
         # Only the query's one name is profiled: the per-word indexes of a Profile serve candidates.
         self.record = query
@@ -172,7 +172,6 @@ class _Query:
         # lengths are close (see _lengths_near), so each probe is compared with a slice of them.
         tokens = sorted(frozenset().union(*[c.token_set for c in candidates]), key=len)
         pairs = sorted(frozenset().union(*[c.pair_set for c in candidates]), key=len)
-        token_lengths, pair_lengths = list(map(len, tokens)), list(map(len, pairs))
         spread = _length_spread(cutoff)
         # Query tokens as bit masks, so that a token reached by several words of a name counts once.
         self.tokens: dict[str, int] = {}  # candidate word -> query words near it
@@ -182,28 +181,23 @@ class _Query:
         # written once in the query, in every candidate name that has the pair: it aligns there
         # exactly and never with the pair (see above). Such hits are most of the glued pairs near a
         # query word; dropping them here spares _alignable a look at every name that has them.
-        glued_words = constituents or {}
         for i, token in enumerate(q.tokens):
             bit = 1 << i
             written_once = token in unique
             low, high = _lengths_near(len(token), spread)
             # The query word against the words and glued pairs of its length in one call: the
             # position of a hit tells which.
-            first, last = bisect_left(token_lengths, low), bisect_right(token_lengths, high)
-            words = (
-                tokens[first:last] + pairs[bisect_left(pair_lengths, low) : bisect_right(pair_lengths, high)]
-            )
-            split = last - first
+            near_words = _of_length(tokens, low, high)
+            words, split = near_words + _of_length(pairs, low, high), len(near_words)
             for word, _score, at in near(token, words):
                 if at < split:
                     self.tokens[word] = self.tokens.get(word, 0) | bit
-                elif not (written_once and token in glued_words.get(word, ())):
+                elif not (written_once and token in constituents.get(word, ())):
                     self.pairs[word] = self.pairs.get(word, 0) | bit
         for k, glued in enumerate(q.pairs):
             left, right = q.tokens[k], q.tokens[k + 1]
             low, high = _lengths_near(len(glued), spread)
-            words = tokens[bisect_left(token_lengths, low) : bisect_right(token_lengths, high)]
-            for word, _score, _at in near(glued, words):
+            for word, _score, _at in near(glued, _of_length(tokens, low, high)):
                 # Likewise a candidate word that is one of the two glued query words, written once.
                 if not (word in (left, right) and word in unique):
                     self.glued.setdefault(word, []).append(k)
@@ -214,7 +208,7 @@ class _Query:
         self.glued_set = frozenset(self.glued)
         self.plain_set = self.token_set - self.glued_set
         self._present: dict[int, int] = {}
-        self.weights: dict[int, float] = {}  # mask -> weight, filled by ``weight``
+        self._weights: dict[int, float] = {}
         self.codes = frozenset(q.codes)
         self.numbers = name_numbers(query)
         self.plain = not (query.identifiers or query.country or self.numbers)
@@ -229,21 +223,19 @@ class _Query:
 
     def weight(self, mask: int) -> float:
         """Summed weight of the query tokens in ``mask``."""
-        found = self.weights.get(mask)
+        found = self._weights.get(mask)
         if found is None:
             weights = self.name.weights
-            found = self.weights[mask] = sum(weights[i] for i in range(len(weights)) if mask >> i & 1)
+            found = self._weights[mask] = sum(weights[i] for i in range(len(weights)) if mask >> i & 1)
         return found
 
 
 class Bounds:
     """The bound on the model's logit for one query against its candidates."""
 
-    def __init__(
-        self, config: MatchingConfig, constituents: Mapping[str, frozenset[str]] | None = None
-    ) -> None:
+    def __init__(self, config: MatchingConfig, constituents: Mapping[str, frozenset[str]]) -> None:
         """``constituents``: per glued pair of candidate words, the words that are one of the two
-        wherever the pair occurs (``glued_words``); without it the bound is the same, found slower."""
+        wherever the pair occurs (``glued_words`` of the candidates' profiles)."""
         model = config.model
         weights = dict(model.weights)
         self.config = config
@@ -293,12 +285,9 @@ class Bounds:
         name_part = 0.0
         q_total = q.total
         w_overlap, w_coverage, w_containment = self.w_name
-        known = query.weights
         for n, mask in masks.items():
             c_total = totals[n]
-            q_weight = known.get(mask)
-            if q_weight is None:
-                q_weight = query.weight(mask)
+            q_weight = query.weight(mask)
             c_weight = c_weights[n]
             if c_weight > c_total:
                 c_weight = c_total
@@ -453,6 +442,11 @@ def _lengths_near(length: int, spread: float) -> tuple[float, float]:
     """The lengths a string must have to be near one of ``length`` (with a character to spare on
     either side, so that float rounding can only let more strings through, never fewer)."""
     return length / spread - 1.0, length * spread + 1.0
+
+
+def _of_length(words: list[str], low: float, high: float) -> list[str]:
+    """The words (sorted by length) whose length is between ``low`` and ``high``."""
+    return words[bisect_left(words, low, key=len) : bisect_right(words, high, key=len)]
 
 
 def _score(logit: float) -> float:
