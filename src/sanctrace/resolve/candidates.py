@@ -17,6 +17,7 @@ from datetime import date
 import duckdb
 
 from sanctrace.resolve._bulk import create_temp_table
+from sanctrace.resolve.bulkbound import FlatProfiles
 from sanctrace.resolve.config import MatchingConfig, default_config
 from sanctrace.resolve.identifiers import STRONG_SCHEMES, guess_scheme, is_valid, normalize_identifier
 from sanctrace.resolve.matcher import Record
@@ -100,6 +101,9 @@ class CandidateIndex:
         self.schema_at = [sys.intern(e.schema) for e in self._by_position]
         # For the score bound: which words make up each glued pair of the listed names.
         self.glued_words = glued_words(self.profiles_at)
+        # The same profiles as flat arrays, on which the bound is computed for all of a query's
+        # candidates at once (resolve/bulkbound.py).
+        self.flat = FlatProfiles(self.profiles_at, self.glued_words)
         for entity in entities:
             for _name, tokens in entity.names:
                 for key in self._keys(tokens):

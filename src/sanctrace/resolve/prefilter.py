@@ -277,7 +277,7 @@ class Bounds:
         q = query.name
         logit = self.base
         if not query.plain or candidate.numbers:
-            logit += self._record_features(query, candidate)
+            logit += self.record_features(query.record, query.numbers, candidate)
             if logit == _INFINITY:
                 return logit
         masks, c_weights = _alignable(query, candidate)
@@ -334,11 +334,12 @@ class Bounds:
             found.append(NameCeiling(dice, phonetic.get(n, 0.0)))
         return tuple(found)
 
-    def _record_features(self, query: _Query, candidate: Profile) -> float:
+    def record_features(
+        self, mine: Record, q_numbers: frozenset[frozenset[str]], candidate: Profile
+    ) -> float:
         """Country, numbers and identifiers: exact contributions (inf when an identifier decides)."""
         w = self.w
         total = 0.0
-        mine = query.record
         ids = candidate.record.identifiers
         if mine.identifiers:
             items = mine.identifiers.items()
@@ -349,7 +350,7 @@ class Bounds:
         theirs = candidate.record.country
         if mine.country and theirs:
             total += w["country_match"] if mine.country == theirs else w["country_mismatch"]
-        q_numbers, c_numbers = query.numbers, candidate.numbers
+        c_numbers = candidate.numbers
         if q_numbers and c_numbers and not q_numbers & c_numbers:
             total += w["number_mismatch"]
         if bool(q_numbers) != bool(c_numbers):

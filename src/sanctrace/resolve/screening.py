@@ -27,12 +27,12 @@ from functools import cache
 import duckdb
 
 from sanctrace.resolve._bulk import create_temp_table
+from sanctrace.resolve.bulkbound import BulkBounds
 from sanctrace.resolve.candidates import CandidateIndex, ListedEntity, load_candidates, strong_identifiers
 from sanctrace.resolve.forked import SharedCounter, run_forked
 from sanctrace.resolve.matcher import FeatureResult, MatchResult, NameCeiling, Record, match
 from sanctrace.resolve.names import name_tokens
 from sanctrace.resolve.parties import DATASET as DECLARATIONS_DATASET
-from sanctrace.resolve.prefilter import Bounds
 
 _PERSON = "Person"
 _MATCH_COLUMNS = {
@@ -198,6 +198,79 @@ def screen_index(
         return _screen_serial(index, batch, threshold, limit, exhaustive)
 
 
+_BOUND_BATCH = 256  # names whose candidates the score bound evaluates together (resolve/bulkbound.py)
+
+
+@dataclass(frozen=True, slots=True)
+class _Blocked:
+    """A query name with its candidates' positions, as blocking found them."""
+
+    given: int  # position of the query in the input
+    query: ScreeningQuery
+    record: Record
+    positions: list[int]
+
+
+def _blocked(
+    index: CandidateIndex, query: ScreeningQuery, given: int, tokens: tuple[str, ...]
+) -> _Blocked | None:
+    """The query's candidates, without the query's own party and the schemata it cannot be."""
+    query_ids = strong_identifiers(query.identifiers.items(), query.country)
+    if not tokens and not query_ids:
+        return None
+    own = index.position.get(query.id)  # a listed party screened against its own list
+    excluded = _incompatible(query.schema)
+    schema_at = index.schema_at
+    positions = [
+        at
+        for at in index.candidate_positions(tokens, query_ids)
+        if at != own and schema_at[at] not in excluded
+    ]
+    return _Blocked(given, query, _record(query, tokens, query_ids), positions)
+
+
+class _BestMatches:
+    """Per (query id, entity): the best match and the input position of its query, which breaks ties
+    as input order would (the first name of a party to reach the score keeps it)."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self.found: dict[tuple[str, str], tuple[ScreeningMatch, int]] = {}
+
+    def offer(self, blocked: _Blocked, entity: ListedEntity, result: MatchResult) -> None:
+        query, given, score = blocked.query, blocked.given, result.score
+        key = (query.id, entity.entity_id)
+        held = self.found.get(key)
+        if held is not None and (held[0].score > score or (held[0].score == score and held[1] < given)):
+            return
+        self.found[key] = (
+            ScreeningMatch(
+                query_id=query.id,
+                entity_id=entity.entity_id,
+                caption=entity.caption,
+                score=score,
+                match=score >= self.threshold,
+                datasets=list(entity.lists),
+                programs=list(entity.programs),
+                features=result.contributions(),
+                explanations=result.explanations(),
+                details=result.features,
+            ),
+            given,
+        )
+
+    def ranked(self, limit: int) -> list[ScreeningMatch]:
+        """At most ``limit`` per query id, best first, query ids in order."""
+        by_query: dict[str, list[ScreeningMatch]] = defaultdict(list)
+        for found, _at in self.found.values():
+            by_query[found.query_id].append(found)
+        results = []
+        for query_id in sorted(by_query):
+            ranked = sorted(by_query[query_id], key=lambda m: (-m.score, m.entity_id))
+            results.extend(ranked[:limit])
+        return results
+
+
 def _screen_serial(
     index: CandidateIndex,
     queries: list[ScreeningQuery],
@@ -208,11 +281,9 @@ def _screen_serial(
     config = index.config
     threshold = config.model.match_threshold if threshold is None else threshold
     lowest = min(config.weights.report_floor, threshold)  # the lowest score that is reported
-    bounds = None if exhaustive else Bounds(config, index.glued_words)
-    # Per (query id, entity): the best match and the input position of its query, which breaks ties
-    # as input order would (the first name of a party to reach the score keeps it).
-    best: dict[tuple[str, str], tuple[ScreeningMatch, int]] = {}
-    schema_at, profiles_at, records_at = index.schema_at, index.profiles_at, index.records_at
+    bounds = None if exhaustive else BulkBounds(config, index.flat)
+    best = _BestMatches(threshold)
+    records_at = index.records_at
     # Names in the order of their sorted words: neighbours share words, so blocking postings and the
     # listed parties they block are still in the CPU caches for the next name (about 5 % faster on
     # the benchmark's names; the results do not depend on the order).
@@ -221,56 +292,27 @@ def _screen_serial(
         for given, q in enumerate(queries)
     ]
     tokenised.sort()
-    for _key, given, tokens in tokenised:
-        query = queries[given]
-        query_ids = strong_identifiers(query.identifiers.items(), query.country)
-        if not tokens and not query_ids:
-            continue
-        record = _record(query, tokens, query_ids)
-        own = index.position.get(query.id)  # a listed party screened against its own list
-        excluded = _incompatible(query.schema)
-        positions = [
-            at
-            for at in index.candidate_positions(tokens, query_ids)
-            if at != own and schema_at[at] not in excluded
+    for start in range(0, len(tokenised), _BOUND_BATCH):
+        # The bound is computed for a batch of names at once, then each name's surviving candidates
+        # are scored by the matcher.
+        batch = [
+            blocked
+            for _key, given, tokens in tokenised[start : start + _BOUND_BATCH]
+            if (blocked := _blocked(index, queries[given], given, tokens)) is not None
         ]
-        scored: list[tuple[int, tuple[NameCeiling, ...] | None]] = [(at, None) for at in positions]
-        if bounds is not None and positions:
-            kept = bounds.survivors(record, index.weights, [profiles_at[at] for at in positions], lowest)
-            scored = [(positions[i], ceilings) for i, ceilings in kept]
-        for at, ceilings in scored:
-            result = match(record, records_at[at], index.weights, config, ceilings)
-            score = result.score
-            if score < lowest:
-                continue
-            entity = index.entity_at(at)
-            key = (query.id, entity.entity_id)
-            held = best.get(key)
-            if held is not None and (held[0].score > score or (held[0].score == score and held[1] < given)):
-                continue
-            best[key] = (
-                ScreeningMatch(
-                    query_id=query.id,
-                    entity_id=entity.entity_id,
-                    caption=entity.caption,
-                    score=score,
-                    match=score >= threshold,
-                    datasets=list(entity.lists),
-                    programs=list(entity.programs),
-                    features=result.contributions(),
-                    explanations=result.explanations(),
-                    details=result.features,
-                ),
-                given,
-            )
-    by_query: dict[str, list[ScreeningMatch]] = defaultdict(list)
-    for found, _at in best.values():
-        by_query[found.query_id].append(found)
-    results = []
-    for query_id in sorted(by_query):
-        ranked = sorted(by_query[query_id], key=lambda m: (-m.score, m.entity_id))
-        results.extend(ranked[:limit])
-    return results
+        if bounds is None:
+            kept: list[list[tuple[int, tuple[NameCeiling, ...] | None]]] = [
+                [(i, None) for i in range(len(b.positions))] for b in batch
+            ]
+        else:
+            kept = bounds.survivors([(b.record, b.positions) for b in batch], index.weights, lowest)
+        for blocked, survivors in zip(batch, kept, strict=True):
+            for i, ceilings in survivors:
+                at = blocked.positions[i]
+                result = match(blocked.record, records_at[at], index.weights, config, ceilings)
+                if result.score >= lowest:
+                    best.offer(blocked, index.entity_at(at), result)
+    return best.ranked(limit)
 
 
 # FtM schemata and the ones that extend them, as far as the lists use them.

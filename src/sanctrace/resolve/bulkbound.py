@@ -1,0 +1,466 @@
+"""The score bound of prefilter.py for a batch of queries and all their blocked candidates at once,
+over flat arrays.
+
+``prefilter.Bounds.logit`` walks one candidate's Profile at a time: dicts of tuples, ~8 µs of Python
+per candidate, over some 800,000 objects whose reference counts every read writes (so two forked
+screening processes each copy the pages they read and hold the index twice in the caches). Here
+the same bound is computed from arrays built once per index (decision 0020): every candidate name is
+a row, every (name, word), (name, glued pair) and (name, metaphone code) an entry of a flat table.
+The candidates of a few hundred queries are gathered and evaluated together: a numpy call costs a
+few microseconds here whatever its size, so one query at a time would spend more on calls than the
+Python loop it replaces.
+
+prefilter.py stays the reference and the fallback (queries of more than ``_MAX_TOKENS`` words, or
+not of one name): tests check that both give the same bounds and ceilings on real list names, and
+screening's results stay those of the unpruned matcher. Sums are taken in another order than in the
+reference; the bound keeps prefilter's margin (``_EPSILON`` in ``_below``) and the ceilings the
+matcher's, both far above the rounding difference.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from rapidfuzz import fuzz, process
+
+from sanctrace.resolve.config import MatchingConfig
+from sanctrace.resolve.matcher import NameCeiling, Record, WeightFn
+from sanctrace.resolve.prefilter import (
+    _EPSILON,
+    Bounds,
+    NameProfile,
+    Profile,
+    _below,
+    _length_spread,
+    _lengths_near,
+)
+
+# Query words are bits of a uint64 mask, and a glued pair k sets bits k and k + 1.
+_MAX_TOKENS = 63
+_Ints = NDArray[np.int64]
+_Masks = NDArray[np.uint64]
+_Floats = NDArray[np.float64]
+_ONE = np.uint64(1)
+
+Survivors = list[tuple[int, tuple[NameCeiling, ...] | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entries:
+    """One table of (candidate name, key, weight) entries, grouped by candidate position and sorted by
+    name within it: the entries of position p are ``start[p]:start[p + 1]``; ``row`` is the global
+    row of the name."""
+
+    start: _Ints
+    key: _Ints
+    row: _Ints
+    weight: _Floats
+
+    @classmethod
+    def of(cls, per_position: Iterable[list[tuple[int, int, float]]]) -> _Entries:
+        start, keys, rows, weights = [0], [], [], []
+        for entries in per_position:
+            for row, key, weight in sorted(entries, key=lambda entry: entry[0]):
+                rows.append(row)
+                keys.append(key)
+                weights.append(weight)
+            start.append(len(keys))
+        return cls(
+            np.array(start, np.int64),
+            np.array(keys, np.int64),
+            np.array(rows, np.int64),
+            np.array(weights, np.float64),
+        )
+
+    def gather(self, positions: _Ints) -> tuple[_Ints, _Ints]:
+        """The entries of ``positions`` (indices into the table) and, for each, the index in
+        ``positions`` of its candidate."""
+        low = self.start[positions]
+        counts = self.start[positions + 1] - low
+        return _ranges(low, counts), np.repeat(np.arange(len(positions)), counts)
+
+
+class FlatProfiles:
+    """The candidates' profiles (prefilter.Profile, by position) as flat arrays, built once per index.
+
+    Words and glued pairs share one vocabulary, sorted by length and then by text: the distinct words
+    of a query's candidates, sorted by id, are sorted by length too, and the near-word lookup finds
+    the ones of a probe's length with a binary search.
+    """
+
+    def __init__(self, profiles: Sequence[Profile], constituents: dict[str, frozenset[str]]) -> None:
+        self.profiles = profiles
+        self.constituents = constituents
+        strings = sorted(
+            frozenset().union(*(p.token_set | p.pair_set for p in profiles)), key=lambda s: (len(s), s)
+        )
+        self.vocabulary = np.array(strings, dtype=object)
+        self.lengths = np.array([len(s) for s in strings], np.int64)
+        # Composite sort keys (query * span + length) never run into the next query's.
+        self.span = int(self.lengths.max(initial=0)) + 2
+        self.ids = ids = {s: i for i, s in enumerate(strings)}
+        self.code_ids: dict[str, int] = {}
+        totals: list[float] = []
+        code_totals: list[float] = []
+        joined: list[int] = []
+        row_start = [0]
+        words: list[list[tuple[int, int, float]]] = []
+        pairs: list[list[tuple[int, int, float]]] = []
+        codes: list[list[tuple[int, int, float]]] = []
+        for profile in profiles:
+            first = len(totals)
+            for name in profile.names:
+                totals.append(name.total)
+                code_totals.append(name.code_total)
+                joined.append(name.joined)
+            row_start.append(len(totals))
+            words.append([(first + n, ids[w], c) for w, found in profile.tokens.items() for n, c in found])
+            pairs.append([(first + n, ids[w], c) for w, found in profile.pairs.items() for n, c in found])
+            codes.append(
+                [
+                    (first + n, self.code_ids.setdefault(code, len(self.code_ids)), c)
+                    for code, found in profile.codes.items()
+                    for n, c in found
+                ]
+            )
+        self.row_start = np.array(row_start, np.int64)
+        self.totals = np.array(totals, np.float64)
+        self.code_totals = np.array(code_totals, np.float64)
+        self.joined = np.array(joined, np.float64)
+        self.words = _Entries.of(words)
+        self.pairs = _Entries.of(pairs)
+        self.codes = _Entries.of(codes)
+        self.has_numbers = np.array([bool(p.numbers) for p in profiles], np.bool_)
+
+
+class BulkBounds:
+    """prefilter.Bounds for a batch of queries at once (the same bound, the same ceilings)."""
+
+    def __init__(self, config: MatchingConfig, flat: FlatProfiles) -> None:
+        self.flat = flat
+        self.reference = Bounds(config, flat.constituents)
+        self.similarity_min = config.weights.token_similarity_min
+
+    def survivors(
+        self, queries: Sequence[tuple[Record, Sequence[int]]], weight: WeightFn, cut: float
+    ) -> list[Survivors]:
+        """Per query (a record and its candidates' positions): the candidates (by index in its
+        positions) whose rounded score could reach ``cut``, each with the ceilings on its names for
+        the matcher (None where the bound does not apply)."""
+        found: list[Survivors] = [[] for _ in queries]
+        batch: list[int] = []
+        for i, (query, positions) in enumerate(queries):
+            if not positions:
+                continue
+            if _bulk_ready(query):
+                batch.append(i)
+            else:
+                profiles = self.flat.profiles
+                found[i] = self.reference.survivors(query, weight, [profiles[at] for at in positions], cut)
+        if batch:
+            evaluated = _Batch(self, [queries[i] for i in batch], weight)
+            below = _below(cut)
+            for c in np.flatnonzero(evaluated.logits > below).tolist():
+                q = evaluated.query_of[c]
+                found[batch[q]].append((c - evaluated.first_of[q], evaluated.ceilings(c)))
+        return found
+
+    def logits(self, query: Record, weight: WeightFn, positions: Sequence[int]) -> list[float]:
+        """The bound on the logit of each candidate (tests compare it with prefilter.Bounds.logit)."""
+        if not positions:
+            return []
+        logits: list[float] = _Batch(self, [(query, positions)], weight).logits.tolist()
+        return logits
+
+    def ceilings(
+        self, query: Record, weight: WeightFn, positions: Sequence[int]
+    ) -> list[tuple[NameCeiling, ...]]:
+        """The ceilings of each candidate's names (tests compare them with prefilter.Bounds.ceilings)."""
+        if not positions:
+            return []
+        evaluated = _Batch(self, [(query, positions)], weight)
+        return [evaluated.ceilings(c) for c in range(len(positions))]
+
+
+def _bulk_ready(query: Record) -> bool:
+    """Whether the bulk bound applies: one non-empty query name whose words fit the masks."""
+    return len(query.names) == 1 and 0 < len(query.names[0][1]) <= _MAX_TOKENS
+
+
+class _Batch:
+    """The bound for several one-name queries against their candidates, as prefilter computes it per
+    candidate (see there for why each part bounds the matcher's feature). A candidate of a query is
+    a "pair" here, numbered across the batch; its names are rows, numbered across the batch too."""
+
+    def __init__(
+        self, bounds: BulkBounds, queries: Sequence[tuple[Record, Sequence[int]]], weight: WeightFn
+    ) -> None:
+        flat = bounds.flat
+        names = [NameProfile.of(query.names[0][1], weight) for query, _ in queries]
+        counts = np.array([len(positions) for _, positions in queries], np.int64)
+        positions = np.fromiter(chain.from_iterable(p for _, p in queries), np.int64, int(counts.sum()))
+        self.first_of: list[int] = (np.cumsum(counts) - counts).tolist()
+        pair_query = np.repeat(np.arange(len(queries)), counts)
+        self.query_of: list[int] = pair_query.tolist()
+
+        first_row = flat.row_start[positions]
+        row_counts = flat.row_start[positions + 1] - first_row
+        rows = _ranges(first_row, row_counts)
+        size = len(rows)
+        self.row_first: list[int] = (np.cumsum(row_counts) - row_counts).tolist()
+        self.row_counts: list[int] = row_counts.tolist()
+        shift = first_row - np.array(self.row_first, np.int64)  # global row - shift = batch row
+        row_pair = np.repeat(np.arange(len(positions)), row_counts)
+        row_query = pair_query[row_pair]
+
+        words, word_pair = flat.words.gather(positions)
+        word_row = flat.words.row[words] - shift[word_pair]
+        vocabulary_size = len(flat.vocabulary)
+        word_keys, word_at = np.unique(
+            pair_query[word_pair] * vocabulary_size + flat.words.key[words], return_inverse=True
+        )
+        pairs, pair_pair = flat.pairs.gather(positions)
+        pair_row = flat.pairs.row[pairs] - shift[pair_pair]
+        pair_keys, pair_at = np.unique(
+            pair_query[pair_pair] * vocabulary_size + flat.pairs.key[pairs], return_inverse=True
+        )
+        near = _Near(bounds, names, word_keys, pair_keys)
+
+        # Per word entry, the query words it could align with (prefilter._alignable).
+        aligned = near.word_masks[word_at]
+        exact: _Masks | None = None
+        if near.glued or near.pairs:
+            exact = np.zeros(size, np.uint64)
+            np.bitwise_or.at(exact, word_row, near.exact_masks[word_at])
+        if near.glued:
+            assert exact is not None
+            held = exact[word_row]
+            glued = near.glued_masks[word_at] & ~(held | (held >> _ONE))
+            aligned = aligned | glued | (glued << _ONE)
+        masks = _or_by_row(aligned, word_row, size)
+        c_weights = np.bincount(
+            word_row, weights=np.where(aligned != 0, flat.words.weight[words], 0.0), minlength=size
+        )
+        if near.pairs:
+            assert exact is not None
+            paired = near.pair_masks[pair_at] & ~exact[pair_row]
+            hit = np.flatnonzero(paired)
+            np.bitwise_or.at(masks, pair_row[hit], paired[hit])
+            c_weights += np.bincount(pair_row[hit], weights=flat.pairs.weight[pairs[hit]], minlength=size)
+
+        # Name overlap, coverage and containment per row; the best row of each pair.
+        width = max(len(name.tokens) for name in names)
+        query_weights = np.zeros((len(queries), width))
+        for q, name in enumerate(names):
+            query_weights[q, : len(name.weights)] = name.weights
+        # Summed bit by bit, as prefilter's _Query.weight sums them: the same floats whatever the batch.
+        query_weights = query_weights[row_query]
+        q_weights = np.zeros(size)
+        for i in range(width):
+            q_weights += np.where((masks >> np.uint64(i)) & _ONE != 0, query_weights[:, i], 0.0)
+        q_totals = np.array([name.total for name in names])[row_query]
+        c_totals = flat.totals[rows]
+        c_weights = np.minimum(c_weights, c_totals)
+        dice = _share(q_weights + c_weights, q_totals + c_totals)
+        q_share = _share(q_weights, q_totals)
+        c_share = _share(c_weights, c_totals)
+        overlap, coverage, containment = bounds.reference.w_name
+        parts = (
+            overlap * dice
+            + coverage * np.minimum(q_share, c_share)
+            + containment * np.maximum(q_share, c_share)
+        )
+        logits = self._best(parts, row_pair, row_counts)
+
+        phonetic = self._phonetic(flat, names, positions, pair_query, row_query, rows, shift)
+        # Joined strings: a ratio is at most 2 * min(len) / (sum of len).
+        lengths = flat.joined[rows]
+        length = np.array([float(name.joined) for name in names])[row_query]
+        both = (lengths != 0) & (length != 0)
+        ratios = np.where(both, _share(2 * np.minimum(lengths, length), lengths + length), 1.0)
+
+        w_phonetic, w_joined = bounds.reference.w_sound
+        logits += bounds.reference.base
+        logits += w_phonetic * self._best(phonetic, row_pair, row_counts)
+        logits += w_joined * self._best(ratios, row_pair, row_counts)
+        # Country, numbers, identifiers: exact, in Python, for the pairs where they can count.
+        plain = np.array([not (q.identifiers or q.country or q.numbers) for q, _ in queries], np.bool_)
+        reference, profiles, at = bounds.reference, flat.profiles, positions.tolist()
+        for c in np.flatnonzero(~plain[pair_query] | flat.has_numbers[positions]).tolist():
+            query = queries[self.query_of[c]][0]
+            logits[c] += reference.record_features(query, query.numbers, profiles[at[c]])
+        self.logits: _Floats = logits
+        self._dice: list[float] = np.where(masks != 0, dice, 0.0).tolist()
+        self._phonetic_rows: list[float] = phonetic.tolist()
+
+    def ceilings(self, c: int) -> tuple[NameCeiling, ...]:
+        """Per name of pair ``c``, the ceilings on its Dice and phonetic overlap (as in
+        prefilter.Bounds.ceilings: 0 for a name with no word that could align)."""
+        first = self.row_first[c]
+        stop = first + self.row_counts[c]
+        return tuple(map(NameCeiling, self._dice[first:stop], self._phonetic_rows[first:stop]))
+
+    @staticmethod
+    def _best(values: _Floats, row_pair: _Ints, row_counts: _Ints) -> _Floats:
+        """Per pair, the largest value of its rows (0 for a pair without rows, never below 0)."""
+        best = np.zeros(len(row_counts))
+        np.maximum.at(best, row_pair, values)
+        return best
+
+    @staticmethod
+    def _phonetic(
+        flat: FlatProfiles,
+        names: list[NameProfile],
+        positions: _Ints,
+        pair_query: _Ints,
+        row_query: _Ints,
+        rows: _Ints,
+        shift: _Ints,
+    ) -> _Floats:
+        """Per row, the phonetic overlap exactly as the matcher computes it (summed in another order)."""
+        size = len(rows)
+        span = len(flat.code_ids)
+        wanted = sorted(
+            (q * span + at, value)
+            for q, name in enumerate(names)
+            for code, value in name.codes.items()
+            if (at := flat.code_ids.get(code)) is not None
+        )
+        if not wanted:
+            return np.zeros(size)
+        q_keys = np.array([key for key, _ in wanted], np.int64)
+        q_values = np.array([value for _, value in wanted], np.float64)
+        codes, code_pair = flat.codes.gather(positions)
+        code_row = flat.codes.row[codes] - shift[code_pair]
+        keys = pair_query[code_pair] * span + flat.codes.key[codes]
+        found = np.minimum(np.searchsorted(q_keys, keys), len(q_keys) - 1)
+        hit = np.flatnonzero(q_keys[found] == keys)
+        values = np.bincount(
+            code_row[hit], weights=q_values[found[hit]] + flat.codes.weight[codes[hit]], minlength=size
+        )
+        sums = np.array([name.code_total for name in names])[row_query] + flat.code_totals[rows]
+        some = (np.bincount(code_row[hit], minlength=size) > 0) & (sums != 0)
+        return np.where(some, _share(values, sums), 0.0)
+
+
+class _Near:
+    """Which of the candidates' words and glued pairs are near (at the alignment ratio) a query word or
+    a glued pair of query words, as query-word masks per distinct (query, word) of the batch
+    (prefilter._Query, with the same hits dropped for the same reasons)."""
+
+    def __init__(
+        self, bounds: BulkBounds, names: list[NameProfile], word_keys: _Ints, pair_keys: _Ints
+    ) -> None:
+        flat = bounds.flat
+        cutoff = bounds.similarity_min * 100.0 - _EPSILON
+        spread = _length_spread(cutoff)
+        size = len(flat.vocabulary)
+        words: list[str] = flat.vocabulary[word_keys % size].tolist()
+        pairs: list[str] = flat.vocabulary[pair_keys % size].tolist()
+        # (query, length) of each distinct word, ascending: a probe's window is one binary search.
+        span = flat.span
+        word_order = word_keys // size * span + flat.lengths[word_keys % size]
+        pair_order = pair_keys // size * span + flat.lengths[pair_keys % size]
+        low_keys, high_keys = [], []
+        for q, name in enumerate(names):
+            for text in chain(name.tokens, name.pairs):
+                low, high = _lengths_near(len(text), spread)
+                low_keys.append(q * span + max(0, math.ceil(low)))
+                high_keys.append(q * span + min(span - 1, math.floor(high)))
+        word_low = np.searchsorted(word_order, low_keys, "left").tolist()
+        word_high = np.searchsorted(word_order, high_keys, "right").tolist()
+        pair_low = np.searchsorted(pair_order, low_keys, "left").tolist()
+        pair_high = np.searchsorted(pair_order, high_keys, "right").tolist()
+
+        constituents = flat.constituents
+        word_masks: dict[int, int] = {}
+        pair_masks: dict[int, int] = {}
+        glued_masks: dict[int, int] = {}
+        exact_keys: list[int] = []
+        exact_bits: list[int] = []
+        probe = 0
+        for q, name in enumerate(names):
+            counts = Counter(name.tokens)
+            unique = {t: 1 << i for i, t in enumerate(name.tokens) if counts[t] == 1}
+            for i, token in enumerate(name.tokens):
+                bit = 1 << i
+                written_once = token in unique
+                low, high = word_low[probe], word_high[probe]
+                choices = words[low:high] + pairs[pair_low[probe] : pair_high[probe]]
+                split = high - low
+                for word, _score, at in _near(token, choices, cutoff):
+                    if at < split:
+                        word_masks[low + at] = word_masks.get(low + at, 0) | bit
+                    elif not (written_once and token in constituents.get(word, ())):
+                        at += pair_low[probe] - split
+                        pair_masks[at] = pair_masks.get(at, 0) | bit
+                probe += 1
+            for k, glued in enumerate(name.pairs):
+                left, right = name.tokens[k], name.tokens[k + 1]
+                low = word_low[probe]
+                for word, _score, at in _near(glued, words[low : word_high[probe]], cutoff):
+                    # A candidate word that is one of the two glued query words, written once, aligns
+                    # with it exactly (see prefilter._Query).
+                    if not (word in (left, right) and word in unique):
+                        glued_masks[low + at] = glued_masks.get(low + at, 0) | 1 << k
+                probe += 1
+            for token, bit in unique.items():
+                key = flat.ids.get(token)
+                if key is not None:
+                    exact_keys.append(q * size + key)
+                    exact_bits.append(bit)
+        self.word_masks = _masks(word_masks, len(words))
+        self.pair_masks = _masks(pair_masks, len(pairs))
+        # Glued pair k by its first bit: where it can align, bits k and k + 1 are set.
+        self.glued_masks = _masks(glued_masks, len(words))
+        self.glued = bool(glued_masks)
+        self.pairs = bool(pair_masks)
+        exact: dict[int, int] = {}
+        if (self.glued or self.pairs) and exact_keys:
+            found = np.searchsorted(word_keys, exact_keys).tolist()
+            keys = word_keys.tolist()
+            for at, key, bit in zip(found, exact_keys, exact_bits, strict=True):
+                if at < len(keys) and keys[at] == key:
+                    exact[at] = bit
+        self.exact_masks = _masks(exact, len(words))
+
+
+def _near(probe: str, choices: list[str], cutoff: float) -> list[tuple[str, float, int]]:
+    found: list[tuple[str, float, int]] = process.extract(
+        probe, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None
+    )
+    return found
+
+
+def _or_by_row(values: _Masks, rows: _Ints, size: int) -> _Masks:
+    """Per row, the bitwise or of ``values``."""
+    found = np.zeros(size, np.uint64)
+    np.bitwise_or.at(found, rows, values)
+    return found
+
+
+def _masks(found: dict[int, int], size: int) -> _Masks:
+    masks = np.zeros(size, np.uint64)
+    if found:
+        masks[list(found)] = np.array(list(found.values()), np.uint64)
+    return masks
+
+
+def _ranges(starts: _Ints, counts: _Ints) -> _Ints:
+    """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])`` in a few array calls."""
+    offsets = np.cumsum(counts) - counts
+    found: _Ints = np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(starts - offsets, counts)
+    return found
+
+
+def _share(part: NDArray[Any], whole: NDArray[Any]) -> _Floats:
+    """``part / whole``, 0 where ``whole`` is 0."""
+    found: _Floats = np.divide(part, whole, out=np.zeros(len(part)), where=whole != 0)
+    return found
