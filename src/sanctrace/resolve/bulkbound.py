@@ -101,7 +101,10 @@ class FlatProfiles:
         strings = sorted(
             frozenset().union(*(p.token_set | p.pair_set for p in profiles)), key=lambda s: (len(s), s)
         )
-        self.vocabulary = np.array(strings, dtype=object)
+        # Copies of the strings, made one after the other so that they sit together in memory: every
+        # near-word lookup reads (and so writes the reference count of) a few hundred of them, and the
+        # originals are spread over the whole index, one page each, which a forked process would copy.
+        self.vocabulary = np.array([s.encode().decode() for s in strings], dtype=object)
         self.lengths = np.array([len(s) for s in strings], np.int64)
         # Composite sort keys (query * span + length) never run into the next query's.
         self.span = int(self.lengths.max(initial=0)) + 2
