@@ -170,9 +170,10 @@ class BulkBounds:
         if batch:
             evaluated = _Batch(self, [queries[i] for i in batch], weight)
             below = _below(cut)
-            for c in np.flatnonzero(evaluated.logits > below).tolist():
-                q = evaluated.query_of[c]
-                found[batch[q]].append((c - evaluated.first_of[q], evaluated.ceilings(c)))
+            kept: list[int] = np.flatnonzero(evaluated.logits > below).tolist()
+            for c, ceilings in zip(kept, evaluated.ceilings(kept), strict=True):
+                q = int(evaluated.query_of[c])
+                found[batch[q]].append((c - evaluated.first_of[q], ceilings))
         return found
 
     def logits(self, query: Record, weight: WeightFn, positions: Sequence[int]) -> list[float]:
@@ -189,7 +190,7 @@ class BulkBounds:
         if not positions:
             return []
         evaluated = _Batch(self, [(query, positions)], weight)
-        return [evaluated.ceilings(c) for c in range(len(positions))]
+        return evaluated.ceilings(list(range(len(positions))))
 
 
 def _bulk_ready(query: Record) -> bool:
@@ -211,15 +212,14 @@ class _Batch:
         positions = np.fromiter(chain.from_iterable(p for _, p in queries), np.int64, int(counts.sum()))
         self.first_of: list[int] = (np.cumsum(counts) - counts).tolist()
         pair_query = np.repeat(np.arange(len(queries)), counts)
-        self.query_of: list[int] = pair_query.tolist()
+        self.query_of = pair_query
 
         first_row = flat.row_start[positions]
         row_counts = flat.row_start[positions + 1] - first_row
         rows = _ranges(first_row, row_counts)
         size = len(rows)
-        self.row_first: list[int] = (np.cumsum(row_counts) - row_counts).tolist()
-        self.row_counts: list[int] = row_counts.tolist()
-        shift = first_row - np.array(self.row_first, np.int64)  # global row - shift = batch row
+        first_rows = np.cumsum(row_counts) - row_counts
+        shift = first_row - first_rows  # global row - shift = batch row
         row_pair = np.repeat(np.arange(len(positions)), row_counts)
         row_query = pair_query[row_pair]
 
@@ -264,10 +264,15 @@ class _Batch:
         for q, name in enumerate(names):
             query_weights[q, : len(name.weights)] = name.weights
         # Summed bit by bit, as prefilter's _Query.weight sums them: the same floats whatever the batch.
-        query_weights = query_weights[row_query]
+        # Only names with a word that could align have any.
+        some = np.flatnonzero(masks)
+        some_masks = masks[some]
+        query_weights = query_weights[row_query[some]]
         q_weights = np.zeros(size)
+        summed = np.zeros(len(some))
         for i in range(width):
-            q_weights += np.where((masks >> np.uint64(i)) & _ONE != 0, query_weights[:, i], 0.0)
+            summed += np.where((some_masks >> np.uint64(i)) & _ONE != 0, query_weights[:, i], 0.0)
+        q_weights[some] = summed
         q_totals = np.array([name.total for name in names])[row_query]
         c_totals = flat.totals[rows]
         c_weights = np.minimum(c_weights, c_totals)
@@ -297,18 +302,28 @@ class _Batch:
         plain = np.array([not (q.identifiers or q.country or q.numbers) for q, _ in queries], np.bool_)
         reference, profiles, at = bounds.reference, flat.profiles, positions.tolist()
         for c in np.flatnonzero(~plain[pair_query] | flat.has_numbers[positions]).tolist():
-            query = queries[self.query_of[c]][0]
+            query = queries[int(pair_query[c])][0]
             logits[c] += reference.record_features(query, query.numbers, profiles[at[c]])
         self.logits: _Floats = logits
-        self._dice: list[float] = np.where(masks != 0, dice, 0.0).tolist()
-        self._phonetic_rows: list[float] = phonetic.tolist()
+        self._dice = np.where(masks != 0, dice, 0.0)
+        self._phonetic_rows = phonetic
+        self._row_first = first_rows
+        self._row_counts = row_counts
 
-    def ceilings(self, c: int) -> tuple[NameCeiling, ...]:
-        """Per name of pair ``c``, the ceilings on its Dice and phonetic overlap (as in
+    def ceilings(self, pairs: list[int]) -> list[tuple[NameCeiling, ...]]:
+        """Per pair of ``pairs``, per name, the ceilings on its Dice and phonetic overlap (as in
         prefilter.Bounds.ceilings: 0 for a name with no word that could align)."""
-        first = self.row_first[c]
-        stop = first + self.row_counts[c]
-        return tuple(map(NameCeiling, self._dice[first:stop], self._phonetic_rows[first:stop]))
+        counts = self._row_counts[pairs]
+        rows = _ranges(self._row_first[pairs], counts)
+        dice: list[float] = self._dice[rows].tolist()
+        phonetic: list[float] = self._phonetic_rows[rows].tolist()
+        found = []
+        first = 0
+        for count in counts.tolist():
+            stop = first + count
+            found.append(tuple(map(NameCeiling, dice[first:stop], phonetic[first:stop])))
+            first = stop
+        return found
 
     @staticmethod
     def _best(values: _Floats, row_pair: _Ints, row_counts: _Ints) -> _Floats:
