@@ -274,7 +274,7 @@ def step_bruteforce(db: Path, queries_file: Path) -> None:
         measure_here(
             f"rapidfuzz token_set_ratio, all {len(listed):,} listed names (baseline)",
             len(queries),
-            # extract per query, not cdist: cdist returns a numpy matrix and numpy is not locked.
+            # extract per query (C code): the baseline as it has always been measured.
             lambda: [process.extract(q, listed, scorer=fuzz.token_set_ratio, limit=5) for q in queries],
         )
     )
