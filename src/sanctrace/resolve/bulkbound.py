@@ -54,9 +54,8 @@ Survivors = list[tuple[int, tuple[NameCeiling, ...] | None]]
 
 @dataclass(frozen=True, slots=True)
 class _Entries:
-    """One table of (candidate name, key, weight) entries, grouped by candidate position and sorted by
-    name within it: the entries of position p are ``start[p]:start[p + 1]``; ``row`` is the global
-    row of the name."""
+    """One table of (candidate name, key, weight) entries, grouped by candidate position: the entries
+    of position p are ``start[p]:start[p + 1]``; ``row`` is the global row of the name."""
 
     start: _Ints
     key: _Ints
@@ -64,13 +63,22 @@ class _Entries:
     weight: _Floats
 
     @classmethod
-    def of(cls, per_position: Iterable[list[tuple[int, int, float]]]) -> _Entries:
+    def of(
+        cls, tables: Iterable[tuple[int, dict[str, tuple[tuple[int, float], ...]]]], ids: dict[str, int]
+    ) -> _Entries:
+        """From each position's first row and its table (a Profile's ``tokens``, ``pairs`` or ``codes``:
+        key -> (name index, weight)), in order of position; ``ids`` numbers the keys (new ones are
+        added)."""
         start, keys, rows, weights = [0], [], [], []
-        for entries in per_position:
-            for row, key, weight in sorted(entries, key=lambda entry: entry[0]):
-                rows.append(row)
-                keys.append(key)
-                weights.append(weight)
+        for first, table in tables:
+            for text, found in table.items():
+                key = ids.get(text)
+                if key is None:
+                    key = ids[text] = len(ids)
+                for n, weight in found:
+                    keys.append(key)
+                    rows.append(first + n)
+                    weights.append(weight)
             start.append(len(keys))
         return cls(
             np.array(start, np.int64),
@@ -98,48 +106,28 @@ class FlatProfiles:
     def __init__(self, profiles: Sequence[Profile], constituents: dict[str, frozenset[str]]) -> None:
         self.profiles = profiles
         self.constituents = constituents
-        strings = sorted(
-            frozenset().union(*(p.token_set | p.pair_set for p in profiles)), key=lambda s: (len(s), s)
-        )
+        # Sorted by text, then (stably) by length: by (length, text) with keys computed in C.
+        strings = sorted(frozenset().union(*(p.token_set | p.pair_set for p in profiles)))
+        strings.sort(key=len)
         # Copies of the strings, made one after the other so that they sit together in memory: every
         # near-word lookup reads (and so writes the reference count of) a few hundred of them, and the
         # originals are spread over the whole index, one page each, which a forked process would copy.
         self.vocabulary = np.array([s.encode().decode() for s in strings], dtype=object)
-        self.lengths = np.array([len(s) for s in strings], np.int64)
+        self.lengths = np.fromiter(map(len, strings), np.int64, len(strings))
         # Composite sort keys (query * span + length) never run into the next query's.
         self.span = int(self.lengths.max(initial=0)) + 2
         self.ids = ids = {s: i for i, s in enumerate(strings)}
         self.code_ids: dict[str, int] = {}
-        totals: list[float] = []
-        code_totals: list[float] = []
-        joined: list[int] = []
-        row_start = [0]
-        words: list[list[tuple[int, int, float]]] = []
-        pairs: list[list[tuple[int, int, float]]] = []
-        codes: list[list[tuple[int, int, float]]] = []
-        for profile in profiles:
-            first = len(totals)
-            for name in profile.names:
-                totals.append(name.total)
-                code_totals.append(name.code_total)
-                joined.append(name.joined)
-            row_start.append(len(totals))
-            words.append([(first + n, ids[w], c) for w, found in profile.tokens.items() for n, c in found])
-            pairs.append([(first + n, ids[w], c) for w, found in profile.pairs.items() for n, c in found])
-            codes.append(
-                [
-                    (first + n, self.code_ids.setdefault(code, len(self.code_ids)), c)
-                    for code, found in profile.codes.items()
-                    for n, c in found
-                ]
-            )
-        self.row_start = np.array(row_start, np.int64)
-        self.totals = np.array(totals, np.float64)
-        self.code_totals = np.array(code_totals, np.float64)
-        self.joined = np.array(joined, np.float64)
-        self.words = _Entries.of(words)
-        self.pairs = _Entries.of(pairs)
-        self.codes = _Entries.of(codes)
+        names = [name for profile in profiles for name in profile.names]
+        self.totals = np.array([name.total for name in names], np.float64)
+        self.code_totals = np.array([name.code_total for name in names], np.float64)
+        self.joined = np.array([name.joined for name in names], np.float64)
+        self.row_start = np.zeros(len(profiles) + 1, np.int64)
+        np.cumsum([len(profile.names) for profile in profiles], out=self.row_start[1:])
+        first_rows = self.row_start[:-1].tolist()
+        self.words = _Entries.of(zip(first_rows, (p.tokens for p in profiles), strict=True), ids)
+        self.pairs = _Entries.of(zip(first_rows, (p.pairs for p in profiles), strict=True), ids)
+        self.codes = _Entries.of(zip(first_rows, (p.codes for p in profiles), strict=True), self.code_ids)
         self.has_numbers = np.array([bool(p.numbers) for p in profiles], np.bool_)
 
 
