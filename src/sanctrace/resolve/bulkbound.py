@@ -186,123 +186,90 @@ def _bulk_ready(query: Record) -> bool:
     return len(query.names) == 1 and 0 < len(query.names[0][1]) <= _MAX_TOKENS
 
 
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where a batch's candidates and their names sit. A candidate of a query is a "pair" here,
+    numbered across the batch in query order; the pairs' names are "rows", numbered likewise."""
+
+    positions: _Ints  # per pair, the candidate's position in the index
+    pair_query: _Ints  # per pair, its query
+    first_of: list[int]  # per query, its first pair
+    rows: _Ints  # per row, the global row of the name (FlatProfiles)
+    row_pair: _Ints  # per row, its pair
+    row_query: _Ints  # per row, its query
+    first_rows: _Ints  # per pair, its first row
+    row_counts: _Ints  # per pair, its number of rows
+    shift: _Ints  # per pair: global row - shift = batch row
+
+    @classmethod
+    def of(cls, flat: FlatProfiles, queries: Sequence[tuple[Record, Sequence[int]]]) -> _Layout:
+        counts = np.array([len(positions) for _, positions in queries], np.int64)
+        positions = np.fromiter(chain.from_iterable(p for _, p in queries), np.int64, int(counts.sum()))
+        pair_query = np.repeat(np.arange(len(queries)), counts)
+        first_row = flat.row_start[positions]
+        row_counts = flat.row_start[positions + 1] - first_row
+        first_rows = np.cumsum(row_counts) - row_counts
+        row_pair = np.repeat(np.arange(len(positions)), row_counts)
+        return cls(
+            positions,
+            pair_query,
+            (np.cumsum(counts) - counts).tolist(),
+            _ranges(first_row, row_counts),
+            row_pair,
+            pair_query[row_pair],
+            first_rows,
+            row_counts,
+            first_row - first_rows,
+        )
+
+    def entries(self, table: _Entries) -> tuple[_Ints, _Ints, _Ints]:
+        """The entries of the batch's candidates in ``table``: their indices, their batch rows and
+        their queries."""
+        found, pair = table.gather(self.positions)
+        return found, table.row[found] - self.shift[pair], self.pair_query[pair]
+
+    def best(self, values: _Floats) -> _Floats:
+        """Per pair, the largest value of its rows (0 for a pair without rows, never below 0)."""
+        best = np.zeros(len(self.positions))
+        np.maximum.at(best, self.row_pair, values)
+        return best
+
+
 class _Batch:
     """The bound for several one-name queries against their candidates, as prefilter computes it per
-    candidate (see there for why each part bounds the matcher's feature). A candidate of a query is
-    a "pair" here, numbered across the batch; its names are rows, numbered across the batch too."""
+    candidate (see there for why each part bounds the matcher's feature)."""
 
     def __init__(
         self, bounds: BulkBounds, queries: Sequence[tuple[Record, Sequence[int]]], weight: WeightFn
     ) -> None:
         flat = bounds.flat
-        names = [NameProfile.of(query.names[0][1], weight) for query, _ in queries]
-        counts = np.array([len(positions) for _, positions in queries], np.int64)
-        positions = np.fromiter(chain.from_iterable(p for _, p in queries), np.int64, int(counts.sum()))
-        self.first_of: list[int] = (np.cumsum(counts) - counts).tolist()
-        pair_query = np.repeat(np.arange(len(queries)), counts)
-        self.query_of = pair_query
-
-        first_row = flat.row_start[positions]
-        row_counts = flat.row_start[positions + 1] - first_row
-        rows = _ranges(first_row, row_counts)
-        size = len(rows)
-        first_rows = np.cumsum(row_counts) - row_counts
-        shift = first_row - first_rows  # global row - shift = batch row
-        row_pair = np.repeat(np.arange(len(positions)), row_counts)
-        row_query = pair_query[row_pair]
-
-        words, word_pair = flat.words.gather(positions)
-        word_row = flat.words.row[words] - shift[word_pair]
-        vocabulary_size = len(flat.vocabulary)
-        word_keys, word_at = np.unique(
-            pair_query[word_pair] * vocabulary_size + flat.words.key[words], return_inverse=True
-        )
-        pairs, pair_pair = flat.pairs.gather(positions)
-        pair_row = flat.pairs.row[pairs] - shift[pair_pair]
-        pair_keys, pair_at = np.unique(
-            pair_query[pair_pair] * vocabulary_size + flat.pairs.key[pairs], return_inverse=True
-        )
-        near = _Near(bounds, names, word_keys, pair_keys)
-
-        # Per word entry, the query words it could align with (prefilter._alignable).
-        aligned = near.word_masks[word_at]
-        exact: _Masks | None = None
-        if near.glued or near.pairs:
-            exact = np.zeros(size, np.uint64)
-            np.bitwise_or.at(exact, word_row, near.exact_masks[word_at])
-        if near.glued:
-            assert exact is not None
-            held = exact[word_row]
-            glued = near.glued_masks[word_at] & ~(held | (held >> _ONE))
-            aligned = aligned | glued | (glued << _ONE)
-        masks = _or_by_row(aligned, word_row, size)
-        c_weights = np.bincount(
-            word_row, weights=np.where(aligned != 0, flat.words.weight[words], 0.0), minlength=size
-        )
-        if near.pairs:
-            assert exact is not None
-            paired = near.pair_masks[pair_at] & ~exact[pair_row]
-            hit = np.flatnonzero(paired)
-            np.bitwise_or.at(masks, pair_row[hit], paired[hit])
-            c_weights += np.bincount(pair_row[hit], weights=flat.pairs.weight[pairs[hit]], minlength=size)
-
-        # Name overlap, coverage and containment per row; the best row of each pair.
-        width = max(len(name.tokens) for name in names)
-        query_weights = np.zeros((len(queries), width))
-        for q, name in enumerate(names):
-            query_weights[q, : len(name.weights)] = name.weights
-        # Summed bit by bit, as prefilter's _Query.weight sums them: the same floats whatever the batch.
-        # Only names with a word that could align have any.
-        some = np.flatnonzero(masks)
-        some_masks = masks[some]
-        query_weights = query_weights[row_query[some]]
-        q_weights = np.zeros(size)
-        summed = np.zeros(len(some))
-        for i in range(width):
-            summed += np.where((some_masks >> np.uint64(i)) & _ONE != 0, query_weights[:, i], 0.0)
-        q_weights[some] = summed
-        q_totals = np.array([name.total for name in names])[row_query]
-        c_totals = flat.totals[rows]
-        c_weights = np.minimum(c_weights, c_totals)
-        dice = _share(q_weights + c_weights, q_totals + c_totals)
-        q_share = _share(q_weights, q_totals)
-        c_share = _share(c_weights, c_totals)
-        overlap, coverage, containment = bounds.reference.w_name
-        parts = (
-            overlap * dice
-            + coverage * np.minimum(q_share, c_share)
-            + containment * np.maximum(q_share, c_share)
-        )
-        logits = self._best(parts, row_pair, row_counts)
-
-        phonetic = self._phonetic(flat, names, positions, pair_query, row_query, rows, shift)
-        # Joined strings: a ratio is at most 2 * min(len) / (sum of len).
-        lengths = flat.joined[rows]
-        length = np.array([float(name.joined) for name in names])[row_query]
-        both = (lengths != 0) & (length != 0)
-        ratios = np.where(both, _share(2 * np.minimum(lengths, length), lengths + length), 1.0)
-
-        w_phonetic, w_joined = bounds.reference.w_sound
-        logits += bounds.reference.base
-        logits += w_phonetic * self._best(phonetic, row_pair, row_counts)
-        logits += w_joined * self._best(ratios, row_pair, row_counts)
+        reference = bounds.reference
+        self.names = [NameProfile.of(query.names[0][1], weight) for query, _ in queries]
+        self.layout = layout = _Layout.of(flat, queries)
+        self.first_of = layout.first_of
+        self.query_of = layout.pair_query
+        masks, c_weights = self._aligned(bounds, layout)
+        dice, parts = self._name_parts(flat, reference, layout, masks, c_weights)
+        phonetic = self._phonetic(flat, layout)
+        w_phonetic, w_joined = reference.w_sound
+        logits = reference.base + layout.best(parts)
+        logits += w_phonetic * layout.best(phonetic) + w_joined * layout.best(self._joined(flat, layout))
         # Country, numbers, identifiers: exact, in Python, for the pairs where they can count.
         plain = np.array([not (q.identifiers or q.country or q.numbers) for q, _ in queries], np.bool_)
-        reference, profiles, at = bounds.reference, flat.profiles, positions.tolist()
-        for c in np.flatnonzero(~plain[pair_query] | flat.has_numbers[positions]).tolist():
+        pair_query, profiles = layout.pair_query, flat.profiles
+        at = layout.positions.tolist()
+        for c in np.flatnonzero(~plain[pair_query] | flat.has_numbers[layout.positions]).tolist():
             query = queries[int(pair_query[c])][0]
             logits[c] += reference.record_features(query, query.numbers, profiles[at[c]])
         self.logits: _Floats = logits
         self._dice = np.where(masks != 0, dice, 0.0)
         self._phonetic_rows = phonetic
-        self._row_first = first_rows
-        self._row_counts = row_counts
 
     def ceilings(self, pairs: list[int]) -> list[tuple[NameCeiling, ...]]:
         """Per pair of ``pairs``, per name, the ceilings on its Dice and phonetic overlap (as in
         prefilter.Bounds.ceilings: 0 for a name with no word that could align)."""
-        counts = self._row_counts[pairs]
-        rows = _ranges(self._row_first[pairs], counts)
+        counts = self.layout.row_counts[pairs]
+        rows = _ranges(self.layout.first_rows[pairs], counts)
         dice: list[float] = self._dice[rows].tolist()
         phonetic: list[float] = self._phonetic_rows[rows].tolist()
         found = []
@@ -313,25 +280,81 @@ class _Batch:
             first = stop
         return found
 
-    @staticmethod
-    def _best(values: _Floats, row_pair: _Ints, row_counts: _Ints) -> _Floats:
-        """Per pair, the largest value of its rows (0 for a pair without rows, never below 0)."""
-        best = np.zeros(len(row_counts))
-        np.maximum.at(best, row_pair, values)
-        return best
+    def _aligned(self, bounds: BulkBounds, layout: _Layout) -> tuple[_Masks, _Floats]:
+        """Per row, the query words that could align with a word or glued pair of the name (a mask),
+        and the weight of the name's words that could align (prefilter._alignable)."""
+        flat = bounds.flat
+        size = len(layout.rows)
+        vocabulary_size = len(flat.vocabulary)
+        words, word_row, word_query = layout.entries(flat.words)
+        word_keys, word_at = np.unique(
+            word_query * vocabulary_size + flat.words.key[words], return_inverse=True
+        )
+        pairs, pair_row, pair_query = layout.entries(flat.pairs)
+        pair_keys, pair_at = np.unique(
+            pair_query * vocabulary_size + flat.pairs.key[pairs], return_inverse=True
+        )
+        near = _Near(bounds, self.names, word_keys, pair_keys)
 
-    @staticmethod
-    def _phonetic(
-        flat: FlatProfiles,
-        names: list[NameProfile],
-        positions: _Ints,
-        pair_query: _Ints,
-        row_query: _Ints,
-        rows: _Ints,
-        shift: _Ints,
-    ) -> _Floats:
+        aligned = near.word_masks[word_at]
+        exact = np.zeros(size, np.uint64)  # per row, the query words sure to align exactly
+        if near.glued or near.pairs:
+            np.bitwise_or.at(exact, word_row, near.exact_masks[word_at])
+        if near.glued:
+            held = exact[word_row]
+            glued = near.glued_masks[word_at] & ~(held | (held >> _ONE))
+            aligned = aligned | glued | (glued << _ONE)
+        masks = np.zeros(size, np.uint64)
+        np.bitwise_or.at(masks, word_row, aligned)
+        c_weights: _Floats = np.bincount(
+            word_row, weights=np.where(aligned != 0, flat.words.weight[words], 0.0), minlength=size
+        ).astype(np.float64, copy=False)
+        if near.pairs:
+            paired = near.pair_masks[pair_at] & ~exact[pair_row]
+            hit = np.flatnonzero(paired)
+            np.bitwise_or.at(masks, pair_row[hit], paired[hit])
+            c_weights += np.bincount(pair_row[hit], weights=flat.pairs.weight[pairs[hit]], minlength=size)
+        return masks, c_weights
+
+    def _name_parts(
+        self, flat: FlatProfiles, reference: Bounds, layout: _Layout, masks: _Masks, c_weights: _Floats
+    ) -> tuple[_Floats, _Floats]:
+        """Per row, the bound on Dice, and on the name features' contribution (overlap, coverage and
+        containment, weighted)."""
+        names = self.names
+        size = len(layout.rows)
+        width = max(len(name.tokens) for name in names)
+        query_weights = np.zeros((len(names), width))
+        for q, name in enumerate(names):
+            query_weights[q, : len(name.weights)] = name.weights
+        # Summed bit by bit, as prefilter's _Query.weight sums them: the same floats whatever the batch.
+        # Only names with a word that could align have any.
+        some = np.flatnonzero(masks)
+        some_masks = masks[some]
+        query_weights = query_weights[layout.row_query[some]]
+        summed = np.zeros(len(some))
+        for i in range(width):
+            summed += np.where((some_masks >> np.uint64(i)) & _ONE != 0, query_weights[:, i], 0.0)
+        q_weights = np.zeros(size)
+        q_weights[some] = summed
+        q_totals = np.array([name.total for name in names])[layout.row_query]
+        c_totals = flat.totals[layout.rows]
+        c_weights = np.minimum(c_weights, c_totals)
+        dice = _share(q_weights + c_weights, q_totals + c_totals)
+        q_share = _share(q_weights, q_totals)
+        c_share = _share(c_weights, c_totals)
+        overlap, coverage, containment = reference.w_name
+        parts = (
+            overlap * dice
+            + coverage * np.minimum(q_share, c_share)
+            + containment * np.maximum(q_share, c_share)
+        )
+        return dice, parts
+
+    def _phonetic(self, flat: FlatProfiles, layout: _Layout) -> _Floats:
         """Per row, the phonetic overlap exactly as the matcher computes it (summed in another order)."""
-        size = len(rows)
+        names = self.names
+        size = len(layout.rows)
         span = len(flat.code_ids)
         wanted = sorted(
             (q * span + at, value)
@@ -343,17 +366,23 @@ class _Batch:
             return np.zeros(size)
         q_keys = np.array([key for key, _ in wanted], np.int64)
         q_values = np.array([value for _, value in wanted], np.float64)
-        codes, code_pair = flat.codes.gather(positions)
-        code_row = flat.codes.row[codes] - shift[code_pair]
-        keys = pair_query[code_pair] * span + flat.codes.key[codes]
+        codes, code_row, code_query = layout.entries(flat.codes)
+        keys = code_query * span + flat.codes.key[codes]
         found = np.minimum(np.searchsorted(q_keys, keys), len(q_keys) - 1)
         hit = np.flatnonzero(q_keys[found] == keys)
         values = np.bincount(
             code_row[hit], weights=q_values[found[hit]] + flat.codes.weight[codes[hit]], minlength=size
         )
-        sums = np.array([name.code_total for name in names])[row_query] + flat.code_totals[rows]
+        sums = np.array([name.code_total for name in names])[layout.row_query] + flat.code_totals[layout.rows]
         some = (np.bincount(code_row[hit], minlength=size) > 0) & (sums != 0)
         return np.where(some, _share(values, sums), 0.0)
+
+    def _joined(self, flat: FlatProfiles, layout: _Layout) -> _Floats:
+        """Per row, the bound on the ratio of the names written without spaces: 2 * min(len) / sum."""
+        lengths = flat.joined[layout.rows]
+        length = np.array([float(name.joined) for name in self.names])[layout.row_query]
+        both = (lengths != 0) & (length != 0)
+        return np.where(both, _share(2 * np.minimum(lengths, length), lengths + length), 1.0)
 
 
 class _Near:
@@ -442,13 +471,6 @@ def _near(probe: str, choices: list[str], cutoff: float) -> list[tuple[str, floa
     found: list[tuple[str, float, int]] = process.extract(
         probe, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None
     )
-    return found
-
-
-def _or_by_row(values: _Masks, rows: _Ints, size: int) -> _Masks:
-    """Per row, the bitwise or of ``values``."""
-    found = np.zeros(size, np.uint64)
-    np.bitwise_or.at(found, rows, values)
     return found
 
 
