@@ -10,9 +10,9 @@ measures, each step in its own process (peak RSS belongs to that step alone):
   ``token_set_ratio`` of each query against every listed name (brute force, all pairs, C code, both
   cores), on a sample. The blocking's quality cost is measured too: the share of matches found with
   the configured ``blocking.max_candidates`` that a much wider candidate list (200) also finds.
-- ``exact``: on another sample, screening with the score bound (resolve/prefilter.py) against the
-  matcher on every blocked candidate (``exhaustive=True``), same index: whether the results are
-  identical, and both times (the in-run baseline of the bound).
+- ``exact``: on another sample, screening with the score bound (resolve/prefilter.py, computed in
+  bulk by resolve/bulkbound.py) against the matcher on every blocked candidate (``exhaustive=True``),
+  same index: whether the results are identical, and both times (the in-run baseline of the bound).
 - ``match``: p50/p95 of single-query ``POST /match/default`` through FastAPI's TestClient, the index
   built at startup as ``sanctrace serve`` does (startup and the first query are reported apart).
 - ``dedup``: ``resolve_declaration_parties`` over N party mentions (N/2 declaration lines, shipper and

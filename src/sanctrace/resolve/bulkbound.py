@@ -128,6 +128,8 @@ class FlatProfiles:
         self.words = _Entries.of(zip(first_rows, (p.tokens for p in profiles), strict=True), ids)
         self.pairs = _Entries.of(zip(first_rows, (p.pairs for p in profiles), strict=True), ids)
         self.codes = _Entries.of(zip(first_rows, (p.codes for p in profiles), strict=True), self.code_ids)
+        if len(ids) != len(strings):  # a word outside the vocabulary would index past its end
+            raise ValueError("a profile's word or glued pair is missing from its token_set / pair_set")
         self.has_numbers = np.array([bool(p.numbers) for p in profiles], np.bool_)
 
 

@@ -186,8 +186,9 @@ def screen_index(
     With ``workers`` > 1 and a large batch, the queries are screened in that many forked processes
     (the index is shared copy-on-write, not rebuilt); the results are the same as with one.
 
-    Candidates whose score provably cannot reach the report floor (resolve/prefilter.py) are not
-    scored; ``exhaustive`` scores every candidate instead, which gives the same results, slower.
+    Candidates whose score provably cannot reach the report floor (resolve/prefilter.py, computed for
+    a batch of names at once by resolve/bulkbound.py) are not scored; ``exhaustive`` scores every
+    candidate instead, which gives the same results, slower.
     """
     batch = list(queries)
     if workers > 1 and len(batch) >= _MIN_PARALLEL and "fork" in multiprocessing.get_all_start_methods():
