@@ -15,7 +15,7 @@ from sanctrace.resolve.candidates import CandidateIndex, ListedEntity
 from sanctrace.resolve.config import default_config, with_model
 from sanctrace.resolve.matcher import align, match
 from sanctrace.resolve.names import name_tokens
-from sanctrace.resolve.prefilter import Bounds, _below, _length_spread, _lengths_near, _Query, _score
+from sanctrace.resolve.prefilter import Bounds, _Query, _score, length_spread, lengths_near, logit_below
 from sanctrace.resolve.screening import ScreeningQuery, _record, screen_index
 from tests.conftest import SHARED_DATA
 
@@ -83,7 +83,7 @@ def _variants(index: CandidateIndex, count: int, seed: int = 7) -> list[Screenin
 def _bounded_pairs(index: CandidateIndex, queries: list[ScreeningQuery]) -> tuple[int, int]:
     """Check bound >= score for every blocked pair; return (pairs, pairs the bound keeps)."""
     bounds = Bounds(index.config, index.glued_words)
-    below = _below(0.5)
+    below = logit_below(0.5)
     pairs = kept = 0
     for query in queries:
         tokens = tuple(name_tokens(query.name, index.config))
@@ -186,7 +186,7 @@ def test_a_shared_identifier_is_never_pruned() -> None:
 
 def test_below_is_the_last_logit_that_rounds_under_the_cut() -> None:
     for cut in (0.3, 0.5, 0.6, 0.9):
-        below = _below(cut)
+        below = logit_below(cut)
         assert _score(below) < cut <= _score(below + 1e-8)
 
 
@@ -214,10 +214,10 @@ def test_pruning_stays_exact_under_other_model_weights(sdn_index: CandidateIndex
     st.sampled_from([0.5, 0.7, 0.8, 0.9, 1.0]),
 )
 def test_a_near_word_has_a_length_within_the_window(probe: str, word: str, similarity_min: float) -> None:
-    """The near-word lookup compares a probe only with words of a length in _lengths_near: a word
+    """The near-word lookup compares a probe only with words of a length in lengths_near: a word
     outside the window must never reach the alignment ratio."""
     cutoff = similarity_min * 100.0 - 1e-6
-    low, high = _lengths_near(len(probe), _length_spread(cutoff))
+    low, high = lengths_near(len(probe), length_spread(cutoff))
     if fuzz.ratio(probe, word) >= cutoff:
         assert low <= len(word) <= high
     if similarity_min == 0.8:
@@ -227,5 +227,5 @@ def test_a_near_word_has_a_length_within_the_window(probe: str, word: str, simil
 def test_the_length_window_is_tight_at_the_edges() -> None:
     # Six letters against nine: 2 * 6 / 15 = 0.8 exactly, the highest ratio these lengths allow.
     assert fuzz.ratio("abcdef", "abcdefghi") == 80.0
-    low, high = _lengths_near(6, _length_spread(80.0 - 1e-6))
+    low, high = lengths_near(6, length_spread(80.0 - 1e-6))
     assert low <= 4 and 9 <= high < 11

@@ -13,7 +13,7 @@ Python loop it replaces.
 prefilter.py stays the reference and the fallback (queries of more than ``_MAX_TOKENS`` words, or
 not of one name): tests check that both give the same bounds and ceilings on real list names, and
 screening's results stay those of the unpruned matcher. Sums are taken in another order than in the
-reference; the bound keeps prefilter's margin (``_EPSILON`` in ``_below``) and the ceilings the
+reference; the bound keeps prefilter's margin (``MARGIN`` in ``logit_below``) and the ceilings the
 matcher's, both far above the rounding difference.
 """
 
@@ -33,13 +33,13 @@ from rapidfuzz import fuzz, process
 from sanctrace.resolve.config import MatchingConfig
 from sanctrace.resolve.matcher import NameCeiling, Record, WeightFn
 from sanctrace.resolve.prefilter import (
-    _EPSILON,
+    MARGIN,
     Bounds,
     NameProfile,
     Profile,
-    _below,
-    _length_spread,
-    _lengths_near,
+    length_spread,
+    lengths_near,
+    logit_below,
 )
 
 # Query words are bits of a uint64 mask, and a glued pair k sets bits k and k + 1.
@@ -159,7 +159,7 @@ class BulkBounds:
                 found[i] = self.reference.survivors(query, weight, [profiles[at] for at in positions], cut)
         if batch:
             evaluated = _Batch(self, [queries[i] for i in batch], weight)
-            below = _below(cut)
+            below = logit_below(cut)
             kept: list[int] = np.flatnonzero(evaluated.logits > below).tolist()
             for c, ceilings in zip(kept, evaluated.ceilings(kept), strict=True):
                 q = int(evaluated.query_of[c])
@@ -396,8 +396,8 @@ class _Near:
         self, bounds: BulkBounds, names: list[NameProfile], word_keys: _Ints, pair_keys: _Ints
     ) -> None:
         flat = bounds.flat
-        cutoff = bounds.similarity_min * 100.0 - _EPSILON
-        spread = _length_spread(cutoff)
+        cutoff = bounds.similarity_min * 100.0 - MARGIN
+        spread = length_spread(cutoff)
         size = len(flat.vocabulary)
         words: list[str] = flat.vocabulary[word_keys % size].tolist()
         pairs: list[str] = flat.vocabulary[pair_keys % size].tolist()
@@ -408,7 +408,7 @@ class _Near:
         low_keys, high_keys = [], []
         for q, name in enumerate(names):
             for text in chain(name.tokens, name.pairs):
-                low, high = _lengths_near(len(text), spread)
+                low, high = lengths_near(len(text), spread)
                 low_keys.append(q * span + max(0, math.ceil(low)))
                 high_keys.append(q * span + min(span - 1, math.floor(high)))
         word_low = np.searchsorted(word_order, low_keys, "left").tolist()

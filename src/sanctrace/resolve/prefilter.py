@@ -52,7 +52,7 @@ from sanctrace.resolve.matcher import (
 )
 
 # Float sums in another order than the matcher's: a margin far above their rounding error.
-_EPSILON = 1e-6
+MARGIN = 1e-6
 _INFINITY = float("inf")
 # Features whose contribution _Bounds.logit bounds itself; any other gets max(weight, 0).
 _NAME_FEATURES = frozenset(
@@ -156,7 +156,7 @@ class _Query:
         # Only the query's one name is profiled: the per-word indexes of a Profile serve candidates.
         self.record = query
         self.name = q = NameProfile.of(query.names[0][1], weight)
-        cutoff = similarity_min * 100.0 - _EPSILON
+        cutoff = similarity_min * 100.0 - MARGIN
         # A query word written once in the query and also in a candidate name aligns with it before any
         # glued pair is tried (exact pairs come first), so it cannot be glued in that name.
         counts = Counter(q.tokens)
@@ -169,10 +169,10 @@ class _Query:
             return found
 
         # The candidates' words and glued pairs by length: a word can be near a probe only if their
-        # lengths are close (see _lengths_near), so each probe is compared with a slice of them.
+        # lengths are close (see lengths_near), so each probe is compared with a slice of them.
         tokens = sorted(frozenset().union(*[c.token_set for c in candidates]), key=len)
         pairs = sorted(frozenset().union(*[c.pair_set for c in candidates]), key=len)
-        spread = _length_spread(cutoff)
+        spread = length_spread(cutoff)
         # Query tokens as bit masks, so that a token reached by several words of a name counts once.
         self.tokens: dict[str, int] = {}  # candidate word -> query words near it
         self.glued: dict[str, list[int]] = {}  # candidate word -> k: query words k, k + 1 glued near it
@@ -184,7 +184,7 @@ class _Query:
         for i, token in enumerate(q.tokens):
             bit = 1 << i
             written_once = token in unique
-            low, high = _lengths_near(len(token), spread)
+            low, high = lengths_near(len(token), spread)
             # The query word against the words and glued pairs of its length in one call: the
             # position of a hit tells which.
             near_words = _of_length(tokens, low, high)
@@ -196,7 +196,7 @@ class _Query:
                     self.pairs[word] = self.pairs.get(word, 0) | bit
         for k, glued in enumerate(q.pairs):
             left, right = q.tokens[k], q.tokens[k + 1]
-            low, high = _lengths_near(len(glued), spread)
+            low, high = lengths_near(len(glued), spread)
             for word, _score, _at in near(glued, _of_length(tokens, low, high)):
                 # Likewise a candidate word that is one of the two glued query words, written once.
                 if not (word in (left, right) and word in unique):
@@ -261,7 +261,7 @@ class Bounds:
         prepared = _Query(
             query, weight, candidates, self.config.weights.token_similarity_min, self.constituents
         )
-        below = _below(cut)
+        below = logit_below(cut)
         return [
             (i, self.ceilings(prepared, candidate))
             for i, candidate in enumerate(candidates)
@@ -432,14 +432,14 @@ def _phonetic(query: _Query, candidate: Profile) -> dict[int, float]:
     return found
 
 
-def _length_spread(cutoff: float) -> float:
+def length_spread(cutoff: float) -> float:
     """How many times longer than another a string can be and still reach the rapidfuzz ``ratio``
     ``cutoff`` with it: 1.5 at 80. The ratio is ``100 * (1 - distance / (a + b))`` for lengths a and
     b, and the distance is at least ``b - a``, so the ratio is at most ``200 * a / (a + b)``."""
     return 200.0 / cutoff - 1.0 if cutoff > 0 else _INFINITY
 
 
-def _lengths_near(length: int, spread: float) -> tuple[float, float]:
+def lengths_near(length: int, spread: float) -> tuple[float, float]:
     """The lengths a string must have to be near one of ``length`` (with a character to spare on
     either side, so that float rounding can only let more strings through, never fewer)."""
     return length / spread - 1.0, length * spread + 1.0
@@ -452,11 +452,11 @@ def _of_length(words: list[str], low: float, high: float) -> list[str]:
 
 def _score(logit: float) -> float:
     """The score the matcher would give at this logit, with the margin for float rounding."""
-    return round(sigmoid(logit + _EPSILON), 4)
+    return round(sigmoid(logit + MARGIN), 4)
 
 
 @lru_cache(maxsize=64)
-def _below(cut: float) -> float:
+def logit_below(cut: float) -> float:
     """A logit whose score is below ``cut``, and within 1e-9 of the lowest one that is not: a pair
     whose bound is at most this one scores below ``cut`` (both functions are monotone)."""
     low, high = -100.0, 100.0
