@@ -4,6 +4,8 @@ reference, for every blocked candidate; batches change nothing; queries it does 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sanctrace.resolve.bulkbound import _MAX_TOKENS, BulkBounds
 from sanctrace.resolve.candidates import CandidateIndex
@@ -80,3 +82,27 @@ def test_queries_the_bulk_bound_does_not_take_fall_back_to_the_reference() -> No
     found = screen_index(index, queries, threshold=0.0, limit=10)
     assert found == screen_index(index, queries, threshold=0.0, limit=10, exhaustive=True)
     assert {m.query_id for m in found if m.match} == {"q1", "q2"}
+
+
+# Few syllables, so that generated names share words, glue and split into each other's words, repeat
+# a word, carry numbers and differ by a letter: the cases where the bound's rules are subtle.
+_SYLLABLES = ["AL", "ALF", "FA", "OM", "EGA", "OMEGA", "ALFA", "TRADE", "TRADING", "1", "2", "LLC", "A"]
+_WORDS = st.lists(st.sampled_from(_SYLLABLES), min_size=1, max_size=3).map("".join)
+_NAMES = st.lists(_WORDS, min_size=1, max_size=5).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(_NAMES, min_size=1, max_size=3), min_size=1, max_size=8),
+    st.lists(st.tuples(_NAMES, st.sampled_from([None, "RU", "CN"])), min_size=1, max_size=12),
+)
+def test_pruned_screening_equals_exhaustive_on_generated_names(
+    listed: list[list[str]], queries: list[tuple[str, str | None]]
+) -> None:
+    entities = [_entity(f"e{i}", names, country=["RU", None][i % 2]) for i, names in enumerate(listed)]
+    index = CandidateIndex([e for e in entities if e.names], default_config())
+    batch = [ScreeningQuery(f"q{i}", name, country=country) for i, (name, country) in enumerate(queries)]
+    # At the default threshold (the report floor prunes) and at a low one (more survive).
+    for threshold in (None, 0.3):
+        found = screen_index(index, batch, threshold=threshold, limit=10)
+        assert found == screen_index(index, batch, threshold=threshold, limit=10, exhaustive=True)
