@@ -20,7 +20,6 @@ matcher's, both far above the rounding difference.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -28,18 +27,19 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from rapidfuzz import fuzz, process
 
 from sanctrace.resolve.config import MatchingConfig
 from sanctrace.resolve.matcher import NameCeiling, Record, WeightFn
 from sanctrace.resolve.prefilter import (
-    MARGIN,
     Bounds,
     NameProfile,
     Profile,
     length_spread,
     lengths_near,
     logit_below,
+    near_words,
+    ratio_cutoff,
+    written_once,
 )
 
 # Query words are bits of a uint64 mask, and a glued pair k sets bits k and k + 1.
@@ -161,9 +161,10 @@ class BulkBounds:
             evaluated = _Batch(self, [queries[i] for i in batch], weight)
             below = logit_below(cut)
             kept: list[int] = np.flatnonzero(evaluated.logits > below).tolist()
+            layout = evaluated.layout
             for c, ceilings in zip(kept, evaluated.ceilings(kept), strict=True):
-                q = int(evaluated.query_of[c])
-                found[batch[q]].append((c - evaluated.first_of[q], ceilings))
+                q = int(layout.pair_query[c])
+                found[batch[q]].append((c - layout.first_of[q], ceilings))
         return found
 
     def logits(self, query: Record, weight: WeightFn, positions: Sequence[int]) -> list[float]:
@@ -248,8 +249,6 @@ class _Batch:
         reference = bounds.reference
         self.names = [NameProfile.of(query.names[0][1], weight) for query, _ in queries]
         self.layout = layout = _Layout.of(flat, queries)
-        self.first_of = layout.first_of
-        self.query_of = layout.pair_query
         masks, c_weights = self._aligned(bounds, layout)
         dice, parts = self._name_parts(flat, reference, layout, masks, c_weights)
         phonetic = self._phonetic(flat, layout)
@@ -396,15 +395,16 @@ class _Near:
         self, bounds: BulkBounds, names: list[NameProfile], word_keys: _Ints, pair_keys: _Ints
     ) -> None:
         flat = bounds.flat
-        cutoff = bounds.similarity_min * 100.0 - MARGIN
+        cutoff = ratio_cutoff(bounds.similarity_min)
         spread = length_spread(cutoff)
         size = len(flat.vocabulary)
-        words: list[str] = flat.vocabulary[word_keys % size].tolist()
-        pairs: list[str] = flat.vocabulary[pair_keys % size].tolist()
+        word_ids, pair_ids = word_keys % size, pair_keys % size
+        words: list[str] = flat.vocabulary[word_ids].tolist()
+        pairs: list[str] = flat.vocabulary[pair_ids].tolist()
         # (query, length) of each distinct word, ascending: a probe's window is one binary search.
         span = flat.span
-        word_order = word_keys // size * span + flat.lengths[word_keys % size]
-        pair_order = pair_keys // size * span + flat.lengths[pair_keys % size]
+        word_order = word_keys // size * span + flat.lengths[word_ids]
+        pair_order = pair_keys // size * span + flat.lengths[pair_ids]
         low_keys, high_keys = [], []
         for q, name in enumerate(names):
             for text in chain(name.tokens, name.pairs):
@@ -424,25 +424,24 @@ class _Near:
         exact_bits: list[int] = []
         probe = 0
         for q, name in enumerate(names):
-            counts = Counter(name.tokens)
-            unique = {t: 1 << i for i, t in enumerate(name.tokens) if counts[t] == 1}
+            unique = written_once(name.tokens)
             for i, token in enumerate(name.tokens):
                 bit = 1 << i
-                written_once = token in unique
+                once = token in unique
                 low, high = word_low[probe], word_high[probe]
                 choices = words[low:high] + pairs[pair_low[probe] : pair_high[probe]]
                 split = high - low
-                for word, _score, at in _near(token, choices, cutoff):
+                for word, _score, at in near_words(token, choices, cutoff):
                     if at < split:
                         word_masks[low + at] = word_masks.get(low + at, 0) | bit
-                    elif not (written_once and token in constituents.get(word, ())):
+                    elif not (once and token in constituents.get(word, ())):
                         at += pair_low[probe] - split
                         pair_masks[at] = pair_masks.get(at, 0) | bit
                 probe += 1
             for k, glued in enumerate(name.pairs):
                 left, right = name.tokens[k], name.tokens[k + 1]
                 low = word_low[probe]
-                for word, _score, at in _near(glued, words[low : word_high[probe]], cutoff):
+                for word, _score, at in near_words(glued, words[low : word_high[probe]], cutoff):
                     # A candidate word that is one of the two glued query words, written once, aligns
                     # with it exactly (see prefilter._Query).
                     if not (word in (left, right) and word in unique):
@@ -459,21 +458,12 @@ class _Near:
         self.glued_masks = _masks(glued_masks, len(words))
         self.glued = bool(glued_masks)
         self.pairs = bool(pair_masks)
-        exact: dict[int, int] = {}
-        if (self.glued or self.pairs) and exact_keys:
-            found = np.searchsorted(word_keys, exact_keys).tolist()
-            keys = word_keys.tolist()
-            for at, key, bit in zip(found, exact_keys, exact_bits, strict=True):
-                if at < len(keys) and keys[at] == key:
-                    exact[at] = bit
-        self.exact_masks = _masks(exact, len(words))
-
-
-def _near(probe: str, choices: list[str], cutoff: float) -> list[tuple[str, float, int]]:
-    found: list[tuple[str, float, int]] = process.extract(
-        probe, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None
-    )
-    return found
+        self.exact_masks = np.zeros(len(words), np.uint64)
+        if (self.glued or self.pairs) and exact_keys and len(words):
+            keys = np.array(exact_keys, np.int64)
+            found = np.minimum(np.searchsorted(word_keys, keys), len(words) - 1)
+            there = word_keys[found] == keys
+            self.exact_masks[found[there]] = np.array(exact_bits, np.uint64)[there]
 
 
 def _masks(found: dict[int, int], size: int) -> _Masks:

@@ -156,17 +156,8 @@ class _Query:
         # Only the query's one name is profiled: the per-word indexes of a Profile serve candidates.
         self.record = query
         self.name = q = NameProfile.of(query.names[0][1], weight)
-        cutoff = similarity_min * 100.0 - MARGIN
-        # A query word written once in the query and also in a candidate name aligns with it before any
-        # glued pair is tried (exact pairs come first), so it cannot be glued in that name.
-        counts = Counter(q.tokens)
-        self._unique = unique = {t: 1 << i for i, t in enumerate(q.tokens) if counts[t] == 1}
-
-        def near(probe: str, choices: list[str]) -> list[tuple[str, float, int]]:
-            found: list[tuple[str, float, int]] = process.extract(
-                probe, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None
-            )
-            return found
+        cutoff = ratio_cutoff(similarity_min)
+        self._unique = unique = written_once(q.tokens)
 
         # The candidates' words and glued pairs by length: a word can be near a probe only if their
         # lengths are close (see lengths_near), so each probe is compared with a slice of them.
@@ -179,25 +170,25 @@ class _Query:
         self.pairs: dict[str, int] = {}  # two candidate words glued -> query words near them
         # A word near a glued pair of which it is one of the two words (SCIENCES, OF+SCIENCES) is, when
         # written once in the query, in every candidate name that has the pair: it aligns there
-        # exactly and never with the pair (see above). Such hits are most of the glued pairs near a
+        # exactly and never with the pair (see written_once). Such hits are most of the glued pairs near a
         # query word; dropping them here spares _alignable a look at every name that has them.
         for i, token in enumerate(q.tokens):
             bit = 1 << i
-            written_once = token in unique
+            once = token in unique
             low, high = lengths_near(len(token), spread)
             # The query word against the words and glued pairs of its length in one call: the
             # position of a hit tells which.
-            near_words = _of_length(tokens, low, high)
-            words, split = near_words + _of_length(pairs, low, high), len(near_words)
-            for word, _score, at in near(token, words):
+            sized = _of_length(tokens, low, high)
+            words, split = sized + _of_length(pairs, low, high), len(sized)
+            for word, _score, at in near_words(token, words, cutoff):
                 if at < split:
                     self.tokens[word] = self.tokens.get(word, 0) | bit
-                elif not (written_once and token in constituents.get(word, ())):
+                elif not (once and token in constituents.get(word, ())):
                     self.pairs[word] = self.pairs.get(word, 0) | bit
         for k, glued in enumerate(q.pairs):
             left, right = q.tokens[k], q.tokens[k + 1]
             low, high = lengths_near(len(glued), spread)
-            for word, _score, _at in near(glued, _of_length(tokens, low, high)):
+            for word, _score, _at in near_words(glued, _of_length(tokens, low, high), cutoff):
                 # Likewise a candidate word that is one of the two glued query words, written once.
                 if not (word in (left, right) and word in unique):
                     self.glued.setdefault(word, []).append(k)
@@ -430,6 +421,28 @@ def _phonetic(query: _Query, candidate: Profile) -> dict[int, float]:
         if total:
             found[n] = value / total
     return found
+
+
+def ratio_cutoff(similarity_min: float) -> float:
+    """The rapidfuzz score cutoff for ``token_similarity_min``, a margin below it so that float
+    rounding can only let more words through."""
+    return similarity_min * 100.0 - MARGIN
+
+
+def near_words(probe: str, choices: list[str], cutoff: float) -> list[tuple[str, float, int]]:
+    """The choices whose rapidfuzz ``ratio`` with ``probe`` reaches ``cutoff``: (word, score, index)."""
+    found: list[tuple[str, float, int]] = process.extract(
+        probe, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None
+    )
+    return found
+
+
+def written_once(tokens: tuple[str, ...]) -> dict[str, int]:
+    """The words written once in a query name, each with its bit. Such a word, when a candidate name
+    has it too, aligns with it exactly before any glued pair is tried (exact pairs come first), so it
+    cannot be glued in that name."""
+    counts = Counter(tokens)
+    return {t: 1 << i for i, t in enumerate(tokens) if counts[t] == 1}
 
 
 def length_spread(cutoff: float) -> float:

@@ -27,7 +27,7 @@ from functools import cache
 import duckdb
 
 from sanctrace.resolve._bulk import create_temp_table
-from sanctrace.resolve.bulkbound import BulkBounds
+from sanctrace.resolve.bulkbound import BulkBounds, Survivors
 from sanctrace.resolve.candidates import CandidateIndex, ListedEntity, load_candidates, strong_identifiers
 from sanctrace.resolve.forked import SharedCounter, run_forked
 from sanctrace.resolve.matcher import FeatureResult, MatchResult, NameCeiling, Record, match
@@ -302,9 +302,7 @@ def _screen_serial(
             if (blocked := _blocked(index, queries[given], given, tokens)) is not None
         ]
         if bounds is None:
-            kept: list[list[tuple[int, tuple[NameCeiling, ...] | None]]] = [
-                [(i, None) for i in range(len(b.positions))] for b in batch
-            ]
+            kept: list[Survivors] = [[(i, None) for i in range(len(b.positions))] for b in batch]
         else:
             kept = bounds.survivors([(b.record, b.positions) for b in batch], index.weights, lowest)
         for blocked, survivors in zip(batch, kept, strict=True):
