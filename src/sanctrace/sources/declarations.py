@@ -26,12 +26,15 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from sanctrace.errors import UserError
 from sanctrace.sources import cleaning as sql
+from sanctrace.sources import declaration_direct as direct
+from sanctrace.sources import declaration_fields as field_sql
 from sanctrace.sources.base import (
     LoadOptions,
     LoadReport,
@@ -49,6 +52,7 @@ from sanctrace.sources.mapping import (
     preset_names,
     resolve,
 )
+from sanctrace.sources.record_lines import records_at
 from sanctrace.sources.spreadsheet import is_xlsx, xlsx_header, xlsx_to_csv
 from sanctrace.sources.staging import (
     create_in_file_order,
@@ -64,18 +68,9 @@ from sanctrace.sources.staging import (
 )
 
 FORMAT = "declarations"
-MIN_CODE_DIGITS = 6
-_BAD_VALUE_REASONS = {
-    "integer": "bad item number",
-    "decimal": "bad number",
-    "number": "bad number",
-    "date": "bad date",
-    "code": "bad commodity code",
-    "country": "unknown country",
-    "flow": "unknown flow",
-}
 _STAGE = "decl_stage"
 _ROWS = f"{_STAGE}_rows"  # _val with the line number n of every row
+_DIRECT = "decl_direct"  # the direct write's rejects, gaps, marked rows
 
 
 def sniff(path: Path, head: str) -> bool:
@@ -123,17 +118,20 @@ def _prepared(path: Path, scan: ByteScan, *, trust_head: bool) -> Iterator[Prepa
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> LoadReport:
-    """Type the file into a temporary table, then write the warehouse in one short transaction.
+    """Load one declarations file: the direct write when the mapping allows it, else the SQL path.
 
-    One read of the file types every row (see ``_clean`` and docs/decisions/0012). Keeping the heavy
-    SQL out of the write transaction matters: DuckDB keeps undo data for every temporary table made
-    inside a transaction, which made a 1M-line load ~60 % slower.
+    The direct write (``declaration_direct``, docs/decisions/0021) lets DuckDB's reader type the file
+    and writes the rows once; the rows it cannot decide are typed by the SQL path. The SQL path alone
+    (``_clean``, docs/decisions/0012) types every row into a temporary table outside the write
+    transaction: DuckDB keeps undo data for every temporary table made inside one, which made a
+    1M-line load ~60 % slower.
     """
     scan = scan_bytes(path)
     digest = scan.sha256
     if find_loaded(con, digest, FORMAT, options.dataset) is not None:
         with transaction(con):
             return begin_load(con, path, FORMAT, options, sha256=digest)
+    report: LoadReport | None = None
     try:
         for trust_head in (True, False):  # a file taken for UTF-8 that is not: read it again, decoded
             with _prepared(path, scan, trust_head=trust_head) as prepared:
@@ -153,19 +151,35 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
                     delimiter = ","
                 header = split_header(line, delimiter)
                 encoding = None if prepared.encoding == "xlsx" else prepared.encoding
+                plan = None
+                if prepared.encoding != "xlsx":
+                    plan = direct.plan(resolved, header, prepared.path, delimiter, f"{_DIRECT}_rej")
+                if plan is not None:
+                    file = _File(path, prepared, line, header, delimiter, resolved, digest, encoding)
+                    try:
+                        report = _load_direct(con, file, plan, options)
+                        break
+                    except _NotUtf8Error:
+                        continue  # rolled back: read the file again, decoded
+                    except _SqlPathNeededError:
+                        pass  # rolled back: the SQL path loads the file
                 reader = read_csv_sql(prepared.path, len(header), delimiter, f"{_STAGE}_rej")
                 rows, rejected = _clean(con, resolved, header, reader, prepared)
+                _check_line_ids(con)
             if prepared.verified or not _count(con, f"SELECT count(*) FROM {_STAGE}_rejq WHERE bad_encoding"):
                 break
             _drop_temporary(con)
-        with transaction(con):
-            report = begin_load(con, path, FORMAT, options, encoding=encoding, sha256=digest)
-            flush_rejects(con, _STAGE, report.source_id)
-            accepted, quarantined = _insert(con, _fields(resolved), rows, report.source_id)
-            report.rows_read = rows + rejected
-            report.rows_accepted = accepted
-            report.rows_quarantined = rejected + quarantined
-            finish_source(con, report)
+        if report is None:
+            with transaction(con):
+                report = begin_load(con, path, FORMAT, options, encoding=encoding, sha256=digest)
+                flush_rejects(con, _STAGE, report.source_id)
+                accepted, quarantined = _insert(
+                    con, field_sql.fields_filled(resolved), rows, report.source_id
+                )
+                report.rows_read = rows + rejected
+                report.rows_accepted = accepted
+                report.rows_quarantined = rejected + quarantined
+                finish_source(con, report)
     finally:
         _drop_temporary(con)
     if options.progress is not None:
@@ -173,87 +187,118 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
     return report
 
 
+@dataclass(frozen=True)
+class _File:
+    """What the direct write needs to know about the file beyond its plan."""
+
+    path: Path
+    prepared: PreparedText
+    header_line: str
+    header: list[str]
+    delimiter: str
+    resolved: ResolvedMapping
+    sha256: str
+    encoding: str | None
+
+
+class _NotUtf8Error(Exception):
+    """The reader found bytes that are not UTF-8 in a file taken for UTF-8 from its head."""
+
+
+class _SqlPathNeededError(Exception):
+    """Marked rows cannot be found again by line: a quoted field spans lines, so row numbers count
+    records, not the file's lines (see ``staging``). Rare; the SQL path loads such a file."""
+
+
+def _load_direct(
+    con: duckdb.DuckDBPyConnection, file: _File, plan: direct.DirectPlan, options: LoadOptions
+) -> LoadReport:
+    """The direct write in one transaction; rolled back with ``_NotUtf8Error`` when the file is not
+    UTF-8 after all, with ``_SqlPathNeededError`` when its rows must be loaded by the SQL path."""
+    direct.create_country_lookup(con)
+    try:
+        with transaction(con):
+            report = begin_load(con, file.path, FORMAT, options, encoding=file.encoding, sha256=file.sha256)
+            source_id = report.source_id
+            direct.write(con, plan, source_id)
+            written = _count(con, f"SELECT count(*) FROM declarations WHERE source_id = {source_id}")
+            accounted = 1 + written + _count(con, f"SELECT count(DISTINCT line) FROM {_DIRECT}_rej")
+            blank = file.prepared.blank_lines_for(accounted)
+            gaps, rejected = number_lines(con, _DIRECT, blank)
+            if not file.prepared.verified and _count(
+                con, f"SELECT count(*) FROM {_DIRECT}_rejq WHERE bad_encoding"
+            ):
+                raise _NotUtf8Error
+            direct.number_rows(con, source_id, f"{_DIRECT}_gaps" if gaps else None)
+            _retype_leftovers(con, file, plan, source_id, physical=accounted + len(blank))
+            con.execute(f"DELETE FROM {_DIRECT}_rejq WHERE cast_only")
+            flush_rejects(con, _DIRECT, source_id)
+            direct.check_line_ids(con, source_id)
+            report.rows_read = written + rejected
+            report.rows_accepted = _count(
+                con, f"SELECT count(*) FROM declarations WHERE source_id = {source_id}"
+            )
+            report.rows_quarantined = report.rows_read - report.rows_accepted
+            finish_source(con, report)
+    finally:
+        direct.drop_country_lookup(con)
+        for suffix in ("_rej", "_rej_scan", "_gaps", "_gaps_lines", "_rejq", "_suspects", "_map"):
+            con.execute(f"DROP TABLE IF EXISTS {_DIRECT}{suffix}")
+    return report
+
+
+def _retype_leftovers(
+    con: duckdb.DuckDBPyConnection, file: _File, plan: direct.DirectPlan, source_id: int, *, physical: int
+) -> None:
+    """Type the rows the direct write could not decide with the SQL path, as the SQL path alone would.
+
+    They are the rows the reader rejected for a value it could not parse (their raw line is in the
+    rejects) and the rows the direct write marked (deleted, and read again from the file by line).
+    """
+    con.execute(
+        f"CREATE TEMP TABLE {_DIRECT}_suspects AS SELECT rowid AS rid, row_number AS n FROM declarations"
+        f" WHERE source_id = ? AND ({plan.suspect})",
+        [source_id],
+    )
+    marked = [int(r[0]) for r in con.execute(f"SELECT n FROM {_DIRECT}_suspects ORDER BY n").fetchall()]
+    rejected = {
+        int(n): str(raw)
+        for n, raw in con.execute(f"SELECT line, raw FROM {_DIRECT}_rejq WHERE cast_only").fetchall()
+    }
+    if not marked and not rejected:
+        return
+    if marked and physical != _physical_lines(file.prepared):
+        raise _SqlPathNeededError
+    records = {**records_at(file.prepared.path, marked), **rejected}
+    missing = set(marked) - records.keys()
+    if missing:  # a row would vanish: stop rather than load less than the file holds
+        raise RuntimeError(f"{file.path}: lines {sorted(missing)[:5]} not found again in the file")
+    lines = sorted(records)
+    with tempfile.TemporaryDirectory(prefix="sanctrace-") as folder:
+        leftovers = Path(folder) / "leftovers.csv"
+        leftovers.write_text("\n".join([file.header_line, *(records[n] for n in lines)]) + "\n", "utf-8")
+        con.execute(
+            f"CREATE TEMP TABLE {_DIRECT}_map AS SELECT unnest(?::BIGINT[]) AS k, unnest(?::BIGINT[]) AS n",
+            [list(range(2, len(lines) + 2)), lines],
+        )
+        prepared = PreparedText(leftovers, "utf-8", ())
+        reader = read_csv_sql(leftovers, len(file.header), file.delimiter, f"{_STAGE}_rej")
+        rows, _ = _clean(con, file.resolved, file.header, reader, prepared)
+    con.execute(
+        f"CREATE TEMP TABLE {_STAGE}_mapped AS SELECT m.n, r.* EXCLUDE (n) FROM {_ROWS} r"
+        f" JOIN {_DIRECT}_map m ON m.k = r.n"
+    )
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {_ROWS} AS SELECT * FROM {_STAGE}_mapped")
+    con.execute(f"UPDATE {_STAGE}_prob SET n = m.n FROM {_DIRECT}_map m WHERE {_STAGE}_prob.n = m.k")
+    con.execute(f"DELETE FROM declarations WHERE rowid IN (SELECT rid FROM {_DIRECT}_suspects)")
+    _insert(con, field_sql.fields_filled(file.resolved), rows, source_id)
+
+
 def _drop_temporary(con: duckdb.DuckDBPyConnection) -> None:
     drop_stage(con, _STAGE)
     con.execute(f"DROP VIEW IF EXISTS {_ROWS}")
-    for suffix in ("_cty", "_val", "_rows_numbered", "_prob", "_drop", "_rejq"):
+    for suffix in ("_cty", "_val", "_rows_numbered", "_prob", "_drop", "_rejq", "_mapped"):
         con.execute(f"DROP TABLE IF EXISTS {_STAGE}{suffix}")
-
-
-def _column_label(resolved: ResolvedMapping, header: list[str], name: str) -> str:
-    """The SQL giving the header a field's value came from (for quarantine.column_name).
-
-    A literal unless the field has a fallback column; only then is it a per-row column ``h_<name>``.
-    """
-    positions = resolved.columns.get(name, [])
-    if not positions:
-        return sql.sql_literal(name)
-    if len(positions) == 1:
-        return sql.sql_literal(header[positions[0]])
-    first, second = positions
-    return (
-        f"CASE WHEN {sql.clean_text(f'c{first + 1}')} IS NOT NULL"
-        f" THEN {sql.sql_literal(header[first])} ELSE {sql.sql_literal(header[second])} END"
-    )
-
-
-def _raw_value(resolved: ResolvedMapping, name: str) -> str | None:
-    positions = resolved.columns.get(name, [])
-    default = resolved.mapping.defaults.get(name)
-    parts = [sql.clean_text(f"c{p + 1}") for p in positions]
-    if default is not None:
-        parts.append(sql.sql_literal(default))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
-
-
-def _typed(resolved: ResolvedMapping, name: str) -> sql.Typed:
-    kind = DECLARATION_FIELDS[name]
-    parse = resolved.mapping.parse
-    if kind == "flow":
-        values = {"IMPORT": "import", "EXPORT": "export", **resolved.mapping.flow_values}
-        cases = " ".join(f"WHEN {sql.sql_literal(k)} THEN {sql.sql_literal(v)}" for k, v in values.items())
-        return sql.Typed(f"CASE upper(r_{name}) {cases} END")
-    typed = sql.typed_field(
-        name,
-        kind,
-        decimal_comma=parse.decimal_comma,
-        min_code_len=MIN_CODE_DIGITS,
-        formats=sql.date_formats(day_first=parse.day_first, extra=parse.date_formats),
-    )
-    assert typed is not None, kind
-    return typed
-
-
-def _source(resolved: ResolvedMapping, header: list[str], fields: list[str], rows: str) -> str:
-    """``rows`` (columns c1 .. cN) as trimmed text ``r_<field>`` plus typed helper columns, nested.
-
-    Each layer is its own projection, so an expression that refers to a helper column several times
-    does not repeat the work behind it (the clean-text CASE, a regular expression).
-    """
-    select = []
-    for name in fields:
-        select.append(f"{_raw_value(resolved, name)} AS r_{name}")
-        if len(resolved.columns.get(name, [])) > 1:
-            select.append(f"{_column_label(resolved, header, name)} AS h_{name}")
-    extras = [
-        f"{sql.sql_literal(label + ': ')} || {sql.clean_text(f'c{p + 1}')}"
-        for label, p in resolved.extras.items()
-    ]
-    select.append(f"concat_ws(' | ', {', '.join(extras)})" if extras else "NULL::VARCHAR")
-    select[-1] += " AS r_extras"
-    typed = [_typed(resolved, f) for f in fields]
-    return sql.nested(f"(SELECT {', '.join(select)} FROM {rows})", *sql.layers(typed))
-
-
-def _fields(resolved: ResolvedMapping) -> list[str]:
-    """The fields the mapping fills for this file (from a column or a default)."""
-    return [f for f in DECLARATION_FIELDS if _raw_value(resolved, f) is not None]
-
-
-def _is_country(name: str) -> bool:
-    return DECLARATION_FIELDS[name] == "country"
 
 
 def _clean(
@@ -271,15 +316,15 @@ def _clean(
     quarantine entries (``_prob``) and the rows not to load (``_drop``). Returns (rows, rejected).
     """
     stage = _STAGE
-    fields = _fields(resolved)
-    countries = [f for f in fields if _is_country(f)]
-    checked = [f for f in fields if DECLARATION_FIELDS[f] != "text" and not _is_country(f)]
+    fields = field_sql.fields_filled(resolved)
+    countries = [f for f in fields if field_sql.is_country(f)]
+    checked = [f for f in fields if DECLARATION_FIELDS[f] != "text" and not field_sql.is_country(f)]
     required = [f for f in fields if f in resolved.mapping.required]
 
     def column(name: str) -> str:
         if len(resolved.columns.get(name, [])) > 1:
             return f"h_{name}"
-        return _column_label(resolved, header, name)
+        return field_sql.column_label(resolved, header, name)
 
     # 1. The typed rows, in file order (their rowid numbers them), with their problems.
     problems = [(f"r_{f} IS NULL", column(f), "'missing value'", "NULL::VARCHAR", "true") for f in required]
@@ -287,7 +332,7 @@ def _clean(
         (
             f"r_{f} IS NOT NULL AND v_{f} IS NULL",
             column(f),
-            sql.sql_literal(_BAD_VALUE_REASONS[DECLARATION_FIELDS[f]]),
+            sql.sql_literal(field_sql.BAD_VALUE_REASONS[DECLARATION_FIELDS[f]]),
             f"r_{f}",
             "true" if f in required else "false",
         )
@@ -299,15 +344,17 @@ def _clean(
         for test, label, reason, raw, fatal in problems
     )
     any_problem = " OR ".join(f"({p[0]})" for p in problems) or "false"
-    values = ", ".join(f"{_typed(resolved, f).final} AS v_{f}" for f in fields if not _is_country(f))
+    values = ", ".join(
+        f"{field_sql.typed(resolved, f).final} AS v_{f}" for f in fields if not field_sql.is_country(f)
+    )
     labels = [f"h_{f}" for f in countries if len(resolved.columns.get(f, [])) > 1]
     create_in_file_order(
         con,
         f"CREATE TEMP TABLE {stage}_val AS SELECT"
         " v_declaration_number || '/' || CAST(v_item_number AS VARCHAR) AS line_id,"
         f" CASE WHEN {any_problem} THEN list_filter([{entries}], p -> p IS NOT NULL) END AS problems, "
-        + ", ".join([f"{value} AS {name}" for name, value in _outputs(fields)] + labels)
-        + f" FROM (SELECT *, {values} FROM {_source(resolved, header, fields, reader)})",
+        + ", ".join([f"{value} AS {name}" for name, value in field_sql.outputs(fields)] + labels)
+        + f" FROM (SELECT *, {values} FROM {field_sql.source(resolved, header, fields, reader)})",
     )
     blank = prepared.blank_lines_for(lines_accounted(con, f"{stage}_val", f"{stage}_rej"))
     gaps, rejected = number_lines(con, stage, blank)
@@ -342,9 +389,15 @@ def _clean(
             f" {'true' if f in required else 'false'} FROM {_ROWS} t"
             f" JOIN (SELECT raw FROM {stage}_cty WHERE iso2 IS NULL) u ON u.raw = t.{f}"
         )
+    return rows, rejected
+
+
+def _check_line_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """Quarantine entries for repeated line ids (the SQL path, before anything is written)."""
+    stage = _STAGE
     good = f"n NOT IN (SELECT n FROM {stage}_prob WHERE fatal)"
 
-    # 4. Among rows with every required value, the first occurrence of a new line_id wins: later
+    # Among rows with every required value, the first occurrence of a new line_id wins: later
     # occurrences are duplicates, a line_id another file loaded is already loaded.
     con.execute(
         f"INSERT INTO {stage}_prob SELECT n, 'line_id', 'duplicate line_id', line_id, true FROM"
@@ -359,29 +412,6 @@ def _clean(
         f" WHERE line_id IN (SELECT line_id FROM {_ROWS}) GROUP BY line_id) d ON d.line_id = c.line_id"
         f" WHERE c.{good} AND c.n NOT IN (SELECT n FROM {stage}_prob WHERE reason = 'duplicate line_id')"
     )
-    con.execute(f"CREATE TEMP TABLE {stage}_drop AS SELECT DISTINCT n FROM {stage}_prob WHERE fatal")
-    return rows, rejected
-
-
-def _outputs(fields: list[str]) -> list[tuple[str, str]]:
-    """(column of ``declarations``, its value in ``_val``) for every column a file fills.
-
-    Countries are still text in ``_val`` (see ``_clean``).
-    """
-    outputs = []
-    for c in (c for c in DECLARATION_FIELDS if c in fields):
-        value = f"r_{c}" if _is_country(c) else f"v_{c}"
-        if c == "description":
-            value = (
-                "CASE WHEN r_extras = '' THEN v_description"
-                " ELSE concat_ws(' | ', v_description, r_extras) END"
-            )
-        outputs.append((c, value))
-    if "description" not in fields:
-        outputs.append(("description", "nullif(r_extras, '')"))
-    if "commodity_code" in fields:
-        outputs.append(("hs6", "left(v_commodity_code, 6)"))
-    return outputs
 
 
 def _insert(
@@ -393,9 +423,14 @@ def _insert(
     keeping file order would cost a sort of every row.
     """
     stage = _STAGE
-    names = [c for c, _ in _outputs(fields)]
-    values = [f"{c}_c.iso2" if c in fields and _is_country(c) else f"t.{c}" for c in names]
-    joins = sql.country_joins(f"{stage}_cty", [c for c in fields if _is_country(c)]).replace("t.r_", "t.")
+    names = [c for c, _ in field_sql.outputs(fields)]
+    values = [f"{c}_c.iso2" if c in fields and field_sql.is_country(c) else f"t.{c}" for c in names]
+    joins = sql.country_joins(f"{stage}_cty", [c for c in fields if field_sql.is_country(c)]).replace(
+        "t.r_", "t."
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {stage}_drop AS SELECT DISTINCT n FROM {stage}_prob WHERE fatal"
+    )
     dropped = _count(con, f"SELECT count(*) FROM {stage}_drop")
     keep = f" WHERE t.n NOT IN (SELECT n FROM {stage}_drop)" if dropped else ""
     with duckdb_setting(con, "preserve_insertion_order", False):
@@ -411,6 +446,14 @@ def _insert(
     )
     rejected = _count(con, f"SELECT count(DISTINCT n) FROM {stage}_prob WHERE fatal")
     return staged - dropped, rejected
+
+
+def _physical_lines(prepared: PreparedText) -> int:
+    """The file's lines (known from the byte scan when the file is used in place)."""
+    if prepared.lines is not None:
+        return prepared.lines
+    with prepared.path.open("rb") as handle:
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 24), b""))
 
 
 def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:

@@ -27,6 +27,7 @@ from sanctrace.sources.encoding import PreparedText
 
 _CANDIDATE_DELIMITERS = (";", ",", "\t", "|")
 BAD_ENCODING = "INVALID ENCODING"  # DuckDB's error_type for bytes that are not UTF-8
+CAST_ERROR = "CAST"  # a value a typed reader column could not parse (the line is split fine)
 _REJECT_REASONS = {
     "MISSING COLUMNS": "wrong number of fields",
     "TOO MANY COLUMNS": "wrong number of fields",
@@ -132,7 +133,8 @@ def number_lines(con: duckdb.DuckDBPyConnection, table: str, blank_lines: tuple[
 
     The k-th row DuckDB produced (0-based, file order) is line ``k + 2 + consumed`` with
     ``consumed`` from the last gap at or before k (``ASOF LEFT JOIN <table>_gaps g ON k >= g.gap``).
-    Rejected records are kept in ``<table>_rejq`` for ``flush_rejects``. Returns (gaps, rejected).
+    Rejected records are kept in ``<table>_rejq`` for ``flush_rejects`` (``cast_only``: the record
+    split fine and only a typed column failed). Returns (gaps, rejected).
     """
     rejects, gaps = f"{table}_rej", f"{table}_gaps"
     con.execute(
@@ -148,7 +150,8 @@ def number_lines(con: duckdb.DuckDBPyConnection, table: str, blank_lines: tuple[
         f"CREATE OR REPLACE TEMP TABLE {table}_rejq AS SELECT line, CASE first(error_type)"
         + "".join(f" WHEN '{k}' THEN '{v}'" for k, v in _REJECT_REASONS.items())
         + f" ELSE 'malformed line' END AS reason, trim(first(csv_line), e'\\r\\n') AS raw,"
-        f" bool_or(error_type = '{BAD_ENCODING}') AS bad_encoding FROM {rejects} GROUP BY line"
+        f" bool_or(error_type = '{BAD_ENCODING}') AS bad_encoding,"
+        f" bool_and(error_type = '{CAST_ERROR}') AS cast_only FROM {rejects} GROUP BY line"
     )
     gap_count = con.execute(f"SELECT count(*) FROM {gaps}").fetchone()
     rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()

@@ -1,0 +1,258 @@
+"""The direct write: DuckDB's reader types a declarations file and the rows go straight to ``declarations``.
+
+Why (docs/decisions/0021): the SQL path (``declarations._clean``) types every cell in SQL into a
+temporary table and then copies it into the warehouse, two writes of every row, ~100k rows/s on 10M
+lines. Here the reader parses the numbers and dates itself (``decimal_separator``, ``thousands``,
+``dateformat``: as fast as reading text), the remaining fields get the same SQL as on the SQL path
+(``declaration_fields``), and one ``INSERT ... SELECT`` writes the rows, in parallel and compressed.
+
+How a row keeps its line: the insert must run as DuckDB's BATCH_INSERT, which appends rows in the
+reader's order, so inside the load's transaction the new rows' rowids follow the file. One UPDATE
+then sets ``row_number`` from the rowid and the lines the reader skipped (``staging.number_lines``).
+A plan without BATCH_INSERT (an expression the optimizer turns into a join) runs on one thread,
+which keeps the order (the bug of decision 0012's "Correction" must not come back silently).
+
+What the direct write cannot decide goes to the SQL path, row by row, so both paths give one result:
+
+- a value the reader cannot parse rejects the row (``reject_errors`` keeps its line and raw text);
+- a row the direct write marks: a required value missing, an item number, commodity code or flow the
+  rules do not read, a country text not among the known spellings, a date with an implausible year.
+  The mark is a value no rule produces (``MARK``, or -1 for the item number), found by ``SUSPECT``
+  after the write; those rows are deleted and read again from the file by their line
+  (``record_lines``).
+
+Not planned (the SQL path loads the file): a number or date field read from two columns (a fallback)
+or with a default, a column feeding two fields, and spreadsheets (small by nature).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from sanctrace.sources import cleaning as sql
+from sanctrace.sources import declaration_fields as field_sql
+from sanctrace.sources.mapping import DECLARATION_FIELDS, ResolvedMapping
+from sanctrace.sources.staging import column_names, duckdb_setting
+
+MARK = "chr(1)"  # a text no rule produces: the row needs the SQL path
+_ENUM = "decl_direct_country"
+_ISO = "decl_direct_iso"
+_READER_TYPES = {"decimal": "DECIMAL(18, 2)", "number": "DOUBLE", "date": "DATE"}
+
+
+@dataclass(frozen=True)
+class DirectPlan:
+    """The INSERT of one file, and how to find the rows it marked for the SQL path."""
+
+    insert: str  # one parameter: the source id
+    suspect: str  # a predicate over ``declarations`` columns
+
+
+def plan(
+    resolved: ResolvedMapping, header: list[str], path: Path, delimiter: str, rejects: str
+) -> DirectPlan | None:
+    """The direct write of a mapped file, or None when the mapping needs the SQL path (see above)."""
+    fields = field_sql.fields_filled(resolved)
+    reader_typed = _reader_typed(resolved, fields)
+    if reader_typed is None:
+        return None
+    parse = resolved.mapping.parse
+    types = ["VARCHAR"] * len(header)
+    for name, position in reader_typed.items():
+        types[position] = _READER_TYPES[DECLARATION_FIELDS[name]]
+    names = column_names(len(header))
+    spec = ", ".join(f"{sql.sql_literal(c)}: {sql.sql_literal(t)}" for c, t in zip(names, types, strict=True))
+    date_format = sql.date_formats(day_first=parse.day_first, extra=parse.date_formats)[0]
+    reader = (
+        f"read_csv({sql.sql_literal(str(path))}, delim={sql.sql_literal(delimiter)}, quote='\"', escape='\"',"
+        f" header=true, auto_detect=false, columns={{{spec}}},"
+        f" decimal_separator={sql.sql_literal(',' if parse.decimal_comma else '.')},"
+        f" thousands={sql.sql_literal(' ' if parse.decimal_comma else ',')},"
+        f" dateformat={sql.sql_literal(date_format)},"
+        f" store_rejects=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan',"
+        # A 16 MB line limit makes DuckDB's buffers so large that the insert's row groups are not
+        # written as they come and the commit then takes seconds more; 32 MB buffers avoid that.
+        " max_line_size=16777216, buffer_size=33554432)"
+    )
+    text = [f"{field_sql.raw_value(resolved, f)} AS r_{f}" for f in fields if f not in reader_typed]
+    typed = [f"c{p + 1} AS v_{f}" for f, p in reader_typed.items()]
+    extras = [
+        f"{sql.sql_literal(label + ': ')} || {sql.clean_text(f'c{p + 1}')}"
+        for label, p in resolved.extras.items()
+    ]
+    first = text + typed + [f"concat_ws(' | ', {', '.join(extras)})" if extras else "NULL::VARCHAR"]
+    first[-1] += " AS r_extras"
+    helpers = [field_sql.typed(resolved, f) for f in fields if _sql_typed(f)]
+    values = [f"{_value(resolved, f)} AS v_{f}" for f in fields if f not in reader_typed]
+    source = sql.nested(f"(SELECT {', '.join(first)} FROM {reader})", *sql.layers(helpers), values)
+    outputs = [
+        (c, f"v_{c}" if c in fields and field_sql.is_country(c) else v) for c, v in field_sql.outputs(fields)
+    ]
+    columns = {
+        "line_id": f"coalesce(v_declaration_number || '/' || CAST(v_item_number AS VARCHAR), {MARK})",
+        "source_id": "?",
+        "row_number": "0",
+        **dict(outputs),
+        "declaration_number": f"coalesce(v_declaration_number, {MARK})",
+        "item_number": "coalesce(v_item_number, -1)",
+    }
+    insert = (
+        f"INSERT INTO declarations ({', '.join(columns)}) SELECT {', '.join(columns.values())} FROM {source}"
+    )
+    return DirectPlan(insert, _suspect(resolved, fields, reader_typed))
+
+
+def _reader_typed(resolved: ResolvedMapping, fields: list[str]) -> dict[str, int] | None:
+    """Field -> column for the fields the reader types; None when one of them cannot be."""
+    uses = Counter(p for f in fields for p in resolved.columns.get(f, []))
+    uses.update(resolved.extras.values())
+    typed: dict[str, int] = {}
+    for name in fields:
+        if DECLARATION_FIELDS[name] not in _READER_TYPES:
+            continue
+        positions = resolved.columns.get(name, [])
+        if len(positions) != 1 or name in resolved.mapping.defaults or uses[positions[0]] != 1:
+            return None
+        typed[name] = positions[0]
+    return typed
+
+
+def _sql_typed(name: str) -> bool:
+    return DECLARATION_FIELDS[name] in ("integer", "code", "flow")
+
+
+def _value(resolved: ResolvedMapping, name: str) -> str:
+    """A field typed in SQL: its value, or MARK when the text is there and the rules do not read it."""
+    kind = DECLARATION_FIELDS[name]
+    raw = f"r_{name}"
+    if kind == "text":
+        return raw
+    if kind == "integer":
+        return field_sql.typed(resolved, name).final
+    read = f"{_ISO}({raw})" if kind == "country" else field_sql.typed(resolved, name).final
+    return f"CASE WHEN {raw} IS NOT NULL THEN coalesce({read}, {MARK}) END"
+
+
+def _suspect(resolved: ResolvedMapping, fields: list[str], reader_typed: dict[str, int]) -> str:
+    """Rows of ``declarations`` the SQL path must type again (the marks of ``_value``, see above)."""
+    tests = [f"declaration_number = {MARK}", "item_number = -1"]
+    for name in fields:
+        kind = DECLARATION_FIELDS[name]
+        if kind in ("code", "flow", "country"):
+            tests.append(f"{name} = {MARK}")
+        if kind == "date" and name in reader_typed:
+            tests.append(f"NOT year({name}) BETWEEN 1900 AND 2100")
+        if kind == "number" and name in reader_typed:
+            tests.append(f"NOT isfinite({name})")  # the reader reads inf and nan; the rules do not
+        if name in resolved.mapping.required and name not in ("declaration_number", "item_number"):
+            tests.append(f"{name} IS NULL")
+    return " OR ".join(f"({t})" for t in tests)
+
+
+def create_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
+    """The known spellings of countries as an ENUM, and a macro giving a spelling's ISO code.
+
+    A join would cost the insert its file order (see the module's docstring); an ENUM cast is a hash
+    lookup that keeps it. Each spelling is resolved by ``country_lookup_query``, the SQL path's own
+    rules, so a text found here gets the code the SQL path would give it; any other text is marked.
+    """
+    aliases = [str(r[0]) for r in con.execute("SELECT DISTINCT alias FROM country_aliases").fetchall()]
+    spellings = sorted({v for a in aliases for v in (a, a.upper(), a.lower(), a.title(), a.capitalize())})
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE decl_direct_spellings AS "
+        + sql.country_lookup_query("SELECT unnest(?::VARCHAR[]) AS raw"),
+        [spellings],
+    )
+    known = con.execute(
+        "SELECT raw, iso2 FROM decl_direct_spellings WHERE iso2 IS NOT NULL ORDER BY raw"
+    ).fetchall()
+    drop_country_lookup(con)
+    if not known:
+        known = [("\u0001", None)]  # an ENUM needs a value; this one is never a cleaned text
+    con.execute(f"CREATE TEMP TYPE {_ENUM} AS ENUM ({', '.join(sql.sql_literal(str(r)) for r, _ in known)})")
+    codes = ", ".join("NULL" if iso is None else sql.sql_literal(str(iso)) for _, iso in known)
+    con.execute(f"CREATE TEMP MACRO {_ISO}(x) AS ([{codes}])[enum_code(TRY_CAST(x AS {_ENUM})) + 1]")
+    con.execute("DROP TABLE decl_direct_spellings")
+
+
+def drop_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"DROP MACRO IF EXISTS {_ISO}")
+    con.execute(f"DROP TYPE IF EXISTS {_ENUM}")
+
+
+def write(con: duckdb.DuckDBPyConnection, direct: DirectPlan, source_id: int) -> None:
+    """Run the insert so that the new rows' rowids follow the file (see the module's docstring)."""
+    with duckdb_setting(con, "preserve_insertion_order", True):
+        explained = con.execute(f"EXPLAIN {direct.insert}", [source_id]).fetchall()
+        ordered = "BATCH_INSERT" in "".join(str(row[1]) for row in explained)
+        if ordered:
+            con.execute(direct.insert, [source_id])
+        else:
+            with duckdb_setting(con, "threads", 1):
+                con.execute(direct.insert, [source_id])
+
+
+def number_rows(con: duckdb.DuckDBPyConnection, source_id: int, gaps: str | None) -> None:
+    """Set ``row_number``: the k-th row written (rowid order) is line k + 2, plus the lines skipped
+    before it (``gaps``, from ``staging.number_lines``; None when no line was skipped)."""
+    found = con.execute("SELECT min(rowid) FROM declarations WHERE source_id = ?", [source_id]).fetchone()
+    if found is None or found[0] is None:
+        return
+    base = int(found[0])
+    if gaps is None:
+        con.execute(
+            "UPDATE declarations SET row_number = rowid - ? + 2 WHERE source_id = ?", [base, source_id]
+        )
+        return
+    con.execute(
+        "UPDATE declarations SET row_number = m.n FROM (SELECT r.rid, r.k + 2 + coalesce(g.consumed, 0) AS n"
+        " FROM (SELECT rowid AS rid, rowid - ? AS k FROM declarations WHERE source_id = ?) r"
+        f" ASOF LEFT JOIN {gaps} g ON r.k >= g.gap) m WHERE declarations.rowid = m.rid",
+        [base, source_id],
+    )
+
+
+def check_line_ids(con: duckdb.DuckDBPyConnection, source_id: int) -> None:
+    """Quarantine and remove repeated line ids: within the file the first line wins, and a line id
+    another file loaded already is not loaded again (the rules of the SQL path, on the written rows).
+
+    Repeats are looked for on a 64-bit hash of the line id first: an aggregate of integers costs a
+    fraction of one of 10M strings, and only the rows whose hash repeats are compared as text.
+    """
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE decl_direct_ids AS SELECT rowid AS rid, row_number AS n, line_id"
+        " FROM declarations WHERE source_id = ? AND hash(line_id) IN (SELECT hash(line_id) FROM declarations"
+        " WHERE source_id = ? GROUP BY 1 HAVING count(*) > 1)",
+        [source_id, source_id],
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE decl_direct_repeats AS SELECT rid, n, line_id,"
+        " 'duplicate line_id' AS reason, line_id AS raw_text FROM (SELECT *,"
+        " row_number() OVER (PARTITION BY line_id ORDER BY n) AS occurrence FROM decl_direct_ids)"
+        " WHERE occurrence > 1"
+    )
+    others = con.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM declarations WHERE source_id <> ? LIMIT 1)", [source_id]
+    ).fetchone()
+    if others is not None and int(others[0]):
+        con.execute(
+            "INSERT INTO decl_direct_repeats SELECT c.rowid, c.row_number, c.line_id,"
+            " 'line_id already loaded', c.line_id || ' (source ' || d.source_id || ')'"
+            " FROM declarations c JOIN"
+            " (SELECT line_id, min(source_id) AS source_id FROM declarations WHERE source_id <> ?"
+            " AND line_id IN (SELECT line_id FROM declarations WHERE source_id = ?) GROUP BY line_id) d"
+            " ON d.line_id = c.line_id WHERE c.source_id = ?"
+            " AND c.rowid NOT IN (SELECT rid FROM decl_direct_repeats)",
+            [source_id, source_id, source_id],
+        )
+    con.execute(
+        "INSERT INTO quarantine SELECT ?, n, 'line_id', reason, raw_text FROM decl_direct_repeats ORDER BY n",
+        [source_id],
+    )
+    con.execute("DELETE FROM declarations WHERE rowid IN (SELECT rid FROM decl_direct_repeats)")
+    con.execute("DROP TABLE decl_direct_ids")
+    con.execute("DROP TABLE decl_direct_repeats")

@@ -1,0 +1,207 @@
+"""The direct write gives what the SQL path gives: the same rows, line numbers and quarantine entries.
+
+Each file is loaded twice into fresh warehouses, once as ``load`` does it (the direct write, with the
+SQL path for the rows it cannot decide) and once with the direct write switched off (the SQL path
+alone, the reference of docs/decisions/0012). Files mix every kind of value the two could read
+differently.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sanctrace.sources import declaration_direct
+from sanctrace.sources.base import LoadOptions, LoadReport
+from sanctrace.sources.declarations import load
+from sanctrace.sources.ingest import ensure_reference
+from sanctrace.store.warehouse import connect
+
+FIXTURES = Path(__file__).parent / "fixtures"
+OPTIONS = LoadOptions(dataset="test")
+HEADER = "ND;G32;G011;G542;G022;G082;G15;G16;G34;G33;G35;G46;G31_1"
+CLEAN = ["10013160/110123/{n:07d}", "1", "ИМ", "11.01.2023", "Shipper {n}", "ООО «Получатель»", "КИТАЙ",
+         "КИТАЙ", "ТАЙВАНЬ (КИТАЙ)", "8457 10 100 0", "10 306,00", "1 234,50", "СТАНОК {n}"]  # fmt: skip
+VARIANTS: dict[int, list[str]] = {
+    1: ["1", "01", "-1", "+1", "x", "", " 2 ", "1.0"],
+    2: ["ИМ", "ЭК", "им", "XX", "", " ЭК"],
+    3: ["11.01.2023", "2023-01-11", "11.01.0202", "31.02.2023", "", "1.1.2023", "11.01.2023 10:00",
+        "11/01/2023"],
+    6: ["КИТАЙ", "Китай", "китай", "Kitay", "156", "056", "", " КИТАЙ ", "TAIWAN", "Taiwan", "CN", "cn"],
+    8: ["ТАЙВАНЬ (КИТАЙ)", "", "Тайвань (Китай)", "Неведомая", "TW"],
+    9: ["8457 10 100 0", "8457.10", "", "84571010001234567", "84A7101000", "8457-10-100-0", " 8457101000 "],
+    10: ["10 306,00", "1\u00a0234,50", "1.234,50", "abc", "inf", "1e3", "", " 12,5 ", "-5", "+5", "1_000",
+         "1,2,3"],
+    11: ["1 234,50", "1,235", "1,225", "99999999999999999999", "nan", "1 2 3", "0,5", ",5", "1,"],
+    4: ["Shipper {n}", '"Ship ""{n}"" Ltd"', "  padded  ", "\u00a0nbsp\u00a0"],
+}  # fmt: skip
+
+
+@pytest.fixture
+def sql_path_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(declaration_direct, "plan", lambda *args, **kwargs: None)
+    yield
+
+
+def dirty_file(path: Path, rows: int, seed: int, *, multiline: bool = False) -> None:
+    """A Russian-layout file where most rows carry one or two odd values, plus broken lines; with
+    ``multiline``, some quoted names hold a line break."""
+    rng = random.Random(seed)
+    lines = [HEADER]
+    for n in range(rows):
+        cells = [c.format(n=n) for c in CLEAN]
+        if multiline and rng.random() < 0.05:
+            cells[4] = f'"Shipper\n{n}"'
+        for column in rng.sample(sorted(VARIANTS), rng.choice([0, 1, 1, 2])):
+            cells[column] = rng.choice(VARIANTS[column]).format(n=n)
+        line = ";".join(cells)
+        roll = rng.random()
+        if roll < 0.03:
+            line = lines[-1] if len(lines) > 1 else line  # a repeated line id
+        elif roll < 0.05:
+            line = ";".join(cells[:5])  # too few fields
+        elif roll < 0.06:
+            line += ";extra"  # too many
+        elif roll < 0.08:
+            lines.append("")  # a blank line before this one
+        lines.append(line)
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def outcome(con: duckdb.DuckDBPyConnection, reports: list[LoadReport]) -> dict[str, Any]:
+    return {
+        "reports": [(r.rows_read, r.rows_accepted, r.rows_quarantined) for r in reports],
+        # Source ids aside: a direct write rolled back (see test_quoted_line_breaks...) used one up.
+        "declarations": con.execute(
+            "SELECT * EXCLUDE (source_id) FROM declarations ORDER BY source_id, row_number"
+        ).fetchall(),
+        "quarantine": con.execute("SELECT * EXCLUDE (source_id) FROM quarantine ORDER BY ALL").fetchall(),
+    }
+
+
+def load_all(paths: list[Path]) -> dict[str, Any]:
+    con = connect(":memory:")
+    ensure_reference(con)
+    try:
+        return outcome(con, [load(con, p, OPTIONS) for p in paths])
+    finally:
+        con.close()
+
+
+def both(paths: list[Path], monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(direct write, SQL path alone) for the same files; checks the direct write ran."""
+    calls: list[int] = []
+    original = declaration_direct.write
+
+    def counted(con: duckdb.DuckDBPyConnection, plan: declaration_direct.DirectPlan, source_id: int) -> None:
+        calls.append(source_id)
+        original(con, plan, source_id)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(declaration_direct, "write", counted)
+        direct = load_all(paths)
+    assert calls, "the direct write did not run"
+    with monkeypatch.context() as patch:
+        patch.setattr(declaration_direct, "plan", lambda *args, **kwargs: None)
+        reference = load_all(paths)
+    return direct, reference
+
+
+@pytest.mark.parametrize(("seed", "multiline"), [(1, False), (2, False), (3, True)])
+def test_dirty_file_loads_as_on_the_sql_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, multiline: bool
+) -> None:
+    """Seed 3 has quoted line breaks: the direct write rolls back and the SQL path loads it."""
+    path = tmp_path / "dirty.csv"
+    dirty_file(path, 400, seed, multiline=multiline)
+    direct, reference = both([path], monkeypatch)
+    assert direct["reports"] == reference["reports"]
+    assert direct["declarations"] == reference["declarations"]
+    assert direct["quarantine"] == reference["quarantine"]
+    assert len(direct["quarantine"]) > 50  # the file did exercise the SQL path
+
+
+def test_overlapping_files_as_on_the_sql_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second file repeating line ids of the first: 'line_id already loaded', as on the SQL path."""
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    dirty_file(first, 200, 7)
+    text = first.read_text("utf-8").splitlines()
+    second.write_text("\n".join([text[0], *text[100:], *text[150:160]]) + "\n", "utf-8")
+    direct, reference = both([first, second], monkeypatch)
+    assert direct == reference
+    assert any(row[2] == "line_id already loaded" for row in direct["quarantine"])
+
+
+@pytest.mark.parametrize(
+    "name", ["ru_declarations_cp1251.csv", "ru_declarations_boxcodes_utf8bom.csv", "bill_of_lading.csv"]
+)
+def test_fixtures_load_as_on_the_sql_path(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    direct, reference = both([FIXTURES / name], monkeypatch)
+    assert direct == reference
+
+
+_NUMBER = st.text(alphabet="0123456789 ,.-+e_\u00a0", max_size=10)
+_DATE = st.text(alphabet="0123456789./-: ", min_size=6, max_size=12)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(numbers=st.lists(st.tuples(_NUMBER, _NUMBER, _DATE), min_size=1, max_size=12))
+def test_reader_typed_values_read_as_the_sql_rules(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, numbers: list[tuple[str, ...]]
+) -> None:
+    """Whatever text a number or date cell holds, the reader's value (or its refusal, which sends the
+    row to the SQL path) ends as the SQL rules' value: generated separators, signs, exponents,
+    spaces and date shapes."""
+    path = tmp_path_factory.mktemp("typed") / "typed.csv"
+    lines = [HEADER]
+    for n, (weight, value, day) in enumerate(numbers):
+        cells = [c.format(n=n) for c in CLEAN]
+        cells[10], cells[11], cells[3] = weight, value, day
+        lines.append(";".join(cells))
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    direct, reference = both([path], monkeypatch)
+    assert direct == reference
+
+
+def test_rows_numbered_in_file_order_on_one_thread_when_the_plan_would_reorder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guard: an insert whose plan is not BATCH_INSERT runs on one thread, keeping file order."""
+    path = tmp_path / "many.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(HEADER + "\n")
+        for n in range(300_000):
+            cells = [c.format(n=n) for c in CLEAN]
+            cells[0] = f"10013160/110123/{n + 2:07d}"
+            handle.write(";".join(cells) + "\n")
+    original = declaration_direct.write
+    seen: list[str] = []
+
+    def with_join(
+        con: duckdb.DuckDBPyConnection, plan: declaration_direct.DirectPlan, source_id: int
+    ) -> None:
+        # The same rows through a join with a one-row table: DuckDB plans a plain INSERT.
+        insert = plan.insert.replace(
+            " SELECT ", " SELECT j.* EXCLUDE (one) FROM (SELECT 1 AS one) o JOIN (SELECT 1 AS one, ", 1
+        )
+        insert += ") j ON j.one = o.one"
+        seen.append("".join(str(r[1]) for r in con.execute(f"EXPLAIN {insert}", [source_id]).fetchall()))
+        original(con, declaration_direct.DirectPlan(insert, plan.suspect), source_id)
+
+    monkeypatch.setattr(declaration_direct, "write", with_join)
+    con = connect(":memory:")
+    ensure_reference(con)
+    report = load(con, path, OPTIONS)
+    assert "BATCH_INSERT" not in seen[0]
+    assert report.rows_accepted == 300_000
+    wrong = con.execute(
+        "SELECT count(*) FROM declarations WHERE row_number <> CAST(right(declaration_number, 7) AS BIGINT)"
+    ).fetchone()
+    assert wrong == (0,)
