@@ -151,7 +151,7 @@ _NUMBER = st.text(alphabet="0123456789 ,.-+e_\u00a0", max_size=10)
 _DATE = st.text(alphabet="0123456789./-: ", min_size=6, max_size=12)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(numbers=st.lists(st.tuples(_NUMBER, _NUMBER, _DATE), min_size=1, max_size=12))
 def test_reader_typed_values_read_as_the_sql_rules(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, numbers: list[tuple[str, ...]]

@@ -157,18 +157,19 @@ def create_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
     """The known spellings of countries as an ENUM, and a macro giving a spelling's ISO code.
 
     A join would cost the insert its file order (see the module's docstring); an ENUM cast is a hash
-    lookup that keeps it. Each spelling is resolved by ``country_lookup_query``, the SQL path's own
-    rules, so a text found here gets the code the SQL path would give it; any other text is marked.
+    lookup that keeps it. The spellings are each alias of ``country_aliases`` as stored and in
+    other letter cases. A spelling gets the code ``cleaning.country_lookup_query`` gives it: the
+    alias its key (upper-cased, spaces collapsed) equals, when that alias names one country only.
+    Any other text (a numeric code with other zeros, a new spelling) is marked for the SQL path.
     """
     aliases = [str(r[0]) for r in con.execute("SELECT DISTINCT alias FROM country_aliases").fetchall()]
     spellings = sorted({v for a in aliases for v in (a, a.upper(), a.lower(), a.title(), a.capitalize())})
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE decl_direct_spellings AS "
-        + sql.country_lookup_query("SELECT unnest(?::VARCHAR[]) AS raw"),
-        [spellings],
-    )
     known = con.execute(
-        "SELECT raw, iso2 FROM decl_direct_spellings WHERE iso2 IS NOT NULL ORDER BY raw"
+        f"WITH al AS (SELECT {sql.country_key('trim(alias)')} AS alias, any_value(iso2) AS iso2"
+        " FROM country_aliases GROUP BY 1 HAVING count(DISTINCT iso2) = 1),"
+        # A VALUES list, not a list parameter: DuckDB's Python binding takes seconds to pass 8,000 strings.
+        f" s AS (SELECT * FROM (VALUES {', '.join(f'({sql.sql_literal(v)})' for v in spellings)}) v(raw))"
+        f" SELECT s.raw, al.iso2 FROM s JOIN al ON al.alias = {sql.country_key('s.raw')} ORDER BY s.raw"
     ).fetchall()
     drop_country_lookup(con)
     if not known:
@@ -176,7 +177,6 @@ def create_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TEMP TYPE {_ENUM} AS ENUM ({', '.join(sql.sql_literal(str(r)) for r, _ in known)})")
     codes = ", ".join("NULL" if iso is None else sql.sql_literal(str(iso)) for _, iso in known)
     con.execute(f"CREATE TEMP MACRO {_ISO}(x) AS ([{codes}])[enum_code(TRY_CAST(x AS {_ENUM})) + 1]")
-    con.execute("DROP TABLE decl_direct_spellings")
 
 
 def drop_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
