@@ -56,6 +56,7 @@ from sanctrace.sources.record_lines import records_at
 from sanctrace.sources.spreadsheet import is_xlsx, xlsx_header, xlsx_to_csv
 from sanctrace.sources.staging import (
     create_in_file_order,
+    create_number_table,
     detect_delimiter,
     drop_stage,
     duckdb_setting,
@@ -277,13 +278,7 @@ def _retype_leftovers(
     with tempfile.TemporaryDirectory(prefix="sanctrace-") as folder:
         leftovers = Path(folder) / "leftovers.csv"
         leftovers.write_text("\n".join([file.header_line, *(records[n] for n in lines)]) + "\n", "utf-8")
-        numbers = Path(folder) / "lines.csv"  # a file, not list parameters: those take seconds per 10,000
-        numbers.write_text("k,n\n" + "".join(f"{k},{n}\n" for k, n in enumerate(lines, start=2)), "utf-8")
-        con.execute(
-            f"CREATE TEMP TABLE {_DIRECT}_map AS SELECT * FROM read_csv(?, header=true, auto_detect=false,"
-            " columns={'k': 'BIGINT', 'n': 'BIGINT'})",
-            [str(numbers)],
-        )
+        create_number_table(con, f"{_DIRECT}_map", {"k": list(range(2, len(lines) + 2)), "n": lines})
         prepared = PreparedText(leftovers, "utf-8", ())
         reader = read_csv_sql(leftovers, len(file.header), file.delimiter, f"{_STAGE}_rej")
         rows, _ = _clean(con, file.resolved, file.header, reader, prepared)
