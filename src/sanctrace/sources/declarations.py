@@ -1,7 +1,9 @@
 """Customs declaration lines (Russian DT exports, bills of lading, any vendor) into ``declarations``.
 
-A column mapping (see ``mapping``) says which header feeds which column; cleaning and checks run in
-SQL as DuckDB reads the file, so files of millions of lines load at DuckDB speed.
+A column mapping (see ``mapping``) says which header feeds which column. Two ways to load, one
+result: the direct write (``declaration_direct``, docs/decisions/0021) lets DuckDB's reader type the
+file and writes the rows once; the SQL path (``_clean``, docs/decisions/0012) types every cell in
+SQL. The SQL path loads what the direct write does not plan and types the rows it leaves over.
 
 Bad values, decided once for every mapping:
 
