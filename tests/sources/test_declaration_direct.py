@@ -205,3 +205,16 @@ def test_rows_numbered_in_file_order_on_one_thread_when_the_plan_would_reorder(
         "SELECT count(*) FROM declarations WHERE row_number <> CAST(right(declaration_number, 7) AS BIGINT)"
     ).fetchone()
     assert wrong == (0,)
+
+
+def test_a_file_with_many_leftovers_takes_the_sql_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past MAX_LEFTOVERS the direct write rolls back and the SQL path loads the file, same result."""
+    from sanctrace.sources import declarations
+
+    monkeypatch.setattr(declarations, "MAX_LEFTOVERS", 5)
+    path = tmp_path / "dirty.csv"
+    dirty_file(path, 200, 11)
+    direct, reference = both([path], monkeypatch)
+    assert direct == reference

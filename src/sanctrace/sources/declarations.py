@@ -74,6 +74,10 @@ FORMAT = "declarations"
 _STAGE = "decl_stage"
 _ROWS = f"{_STAGE}_rows"  # _val with the line number n of every row
 _DIRECT = "decl_direct"  # the direct write's rejects, gaps, marked rows
+# Rows the direct write may leave to the SQL path; past this (a date format the reader does not take,
+# a file mostly in another number style) the whole file takes the SQL path: the leftovers' raw lines
+# go through Python, ~500 MB per million lines of this layout.
+MAX_LEFTOVERS = 250_000
 
 
 def sniff(path: Path, head: str) -> bool:
@@ -209,8 +213,9 @@ class _NotUtf8Error(Exception):
 
 
 class _SqlPathNeededError(Exception):
-    """Marked rows cannot be found again by line: a quoted field spans lines, so row numbers count
-    records, not the file's lines (see ``staging``). Rare; the SQL path loads such a file."""
+    """The direct write leaves too many rows over (``MAX_LEFTOVERS``), or marked rows cannot be found
+    again by line: a quoted field spans lines, so row numbers count records, not the file's lines
+    (see ``staging``). Rare; the SQL path loads such a file."""
 
 
 def _load_direct(
@@ -263,6 +268,11 @@ def _retype_leftovers(
         f" WHERE source_id = ? AND ({plan.suspect})",
         [source_id],
     )
+    left_over = _count(con, f"SELECT count(*) FROM {_DIRECT}_suspects") + _count(
+        con, f"SELECT count(*) FROM {_DIRECT}_rejq WHERE cast_only"
+    )
+    if left_over > MAX_LEFTOVERS:  # their raw text would be held in memory: the SQL path streams it
+        raise _SqlPathNeededError
     marked = [int(r[0]) for r in con.execute(f"SELECT n FROM {_DIRECT}_suspects ORDER BY n").fetchall()]
     rejected = {
         int(n): str(raw)
