@@ -9,7 +9,6 @@ differently.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +41,6 @@ VARIANTS: dict[int, list[str]] = {
     11: ["1 234,50", "1,235", "1,225", "99999999999999999999", "nan", "1 2 3", "0,5", ",5", "1,"],
     4: ["Shipper {n}", '"Ship ""{n}"" Ltd"', "  padded  ", "\u00a0nbsp\u00a0"],
 }  # fmt: skip
-
-
-@pytest.fixture
-def sql_path_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(declaration_direct, "plan", lambda *args, **kwargs: None)
-    yield
 
 
 def dirty_file(path: Path, rows: int, seed: int, *, multiline: bool = False) -> None:

@@ -43,7 +43,7 @@ def clean_text(expr: str) -> str:
 
     ``list_contains``, not ``IN``: DuckDB rewrites an IN list of this length into a join, and a join
     in the declarations' typed read made DuckDB insert rows out of file order, so the row numbers
-    taken from the order were wrong past the first 122,880 rows (see declarations._ordered_read).
+    taken from the order were wrong past the first 122,880 rows (see staging.run_in_file_order).
     """
     first = ", ".join(str(ord(ch)) for ch in _TRIM_CHARS)
     ends = " OR ".join(f"ends_with({expr}, {sql_literal(ch)})" for ch in _TRIM_CHARS)

@@ -29,14 +29,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 
 from sanctrace.sources import cleaning as sql
 from sanctrace.sources import declaration_fields as field_sql
+from sanctrace.sources.encoding import PreparedText
 from sanctrace.sources.mapping import DECLARATION_FIELDS, ResolvedMapping
-from sanctrace.sources.staging import column_names, duckdb_setting
+from sanctrace.sources.staging import read_csv_sql, run_in_file_order
 
 MARK = "chr(1)"  # a text no rule produces: the row needs the SQL path
 _ENUM = "decl_direct_country"
@@ -53,9 +53,11 @@ class DirectPlan:
 
 
 def plan(
-    resolved: ResolvedMapping, header: list[str], path: Path, delimiter: str, rejects: str
+    resolved: ResolvedMapping, header: list[str], prepared: PreparedText, delimiter: str, rejects: str
 ) -> DirectPlan | None:
-    """The direct write of a mapped file, or None when the mapping needs the SQL path (see above)."""
+    """The direct write of a mapped file, or None when it needs the SQL path (see above)."""
+    if prepared.lines is None:  # the marked rows are found again by counting the file's lines
+        return None
     fields = field_sql.fields_filled(resolved)
     reader_typed = _reader_typed(resolved, fields)
     if reader_typed is None:
@@ -64,20 +66,13 @@ def plan(
     types = ["VARCHAR"] * len(header)
     for name, position in reader_typed.items():
         types[position] = _READER_TYPES[DECLARATION_FIELDS[name]]
-    names = column_names(len(header))
-    spec = ", ".join(f"{sql.sql_literal(c)}: {sql.sql_literal(t)}" for c, t in zip(names, types, strict=True))
     date_format = sql.date_formats(day_first=parse.day_first, extra=parse.date_formats)[0]
-    reader = (
-        f"read_csv({sql.sql_literal(str(path))}, delim={sql.sql_literal(delimiter)}, quote='\"', escape='\"',"
-        f" header=true, auto_detect=false, columns={{{spec}}},"
-        f" decimal_separator={sql.sql_literal(',' if parse.decimal_comma else '.')},"
+    options = (
+        f", decimal_separator={sql.sql_literal(',' if parse.decimal_comma else '.')},"
         f" thousands={sql.sql_literal(' ' if parse.decimal_comma else ',')},"
-        f" dateformat={sql.sql_literal(date_format)},"
-        f" store_rejects=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan',"
-        # A 16 MB line limit makes DuckDB's buffers so large that the insert's row groups are not
-        # written as they come and the commit then takes seconds more; 32 MB buffers avoid that.
-        " max_line_size=16777216, buffer_size=33554432)"
+        f" dateformat={sql.sql_literal(date_format)}"
     )
+    reader = read_csv_sql(prepared.path, len(header), delimiter, rejects, types=types, options=options)
     text = [f"{field_sql.raw_value(resolved, f)} AS r_{f}" for f in fields if f not in reader_typed]
     typed = [f"c{p + 1} AS v_{f}" for f, p in reader_typed.items()]
     extras = [
@@ -186,14 +181,7 @@ def drop_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
 
 def write(con: duckdb.DuckDBPyConnection, direct: DirectPlan, source_id: int) -> None:
     """Run the insert so that the new rows' rowids follow the file (see the module's docstring)."""
-    with duckdb_setting(con, "preserve_insertion_order", True):
-        explained = con.execute(f"EXPLAIN {direct.insert}", [source_id]).fetchall()
-        ordered = "BATCH_INSERT" in "".join(str(row[1]) for row in explained)
-        if ordered:
-            con.execute(direct.insert, [source_id])
-        else:
-            with duckdb_setting(con, "threads", 1):
-                con.execute(direct.insert, [source_id])
+    run_in_file_order(con, direct.insert, [source_id])
 
 
 def number_rows(con: duckdb.DuckDBPyConnection, source_id: int, gaps: str | None) -> None:

@@ -57,7 +57,6 @@ from sanctrace.sources.mapping import (
 from sanctrace.sources.record_lines import records_at
 from sanctrace.sources.spreadsheet import is_xlsx, xlsx_header, xlsx_to_csv
 from sanctrace.sources.staging import (
-    create_in_file_order,
     create_number_table,
     detect_delimiter,
     drop_stage,
@@ -67,6 +66,7 @@ from sanctrace.sources.staging import (
     lines_accounted,
     number_lines,
     read_csv_sql,
+    run_in_file_order,
     split_header,
 )
 
@@ -158,9 +158,11 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions) -> Lo
                     delimiter = ","
                 header = split_header(line, delimiter)
                 encoding = None if prepared.encoding == "xlsx" else prepared.encoding
-                plan = None
-                if prepared.encoding != "xlsx":
-                    plan = direct.plan(resolved, header, prepared.path, delimiter, f"{_DIRECT}_rej")
+                plan = (
+                    None
+                    if is_xlsx(path)
+                    else direct.plan(resolved, header, prepared, delimiter, f"{_DIRECT}_rej")
+                )
                 if plan is not None:
                     file = _File(path, prepared, line, header, delimiter, resolved, digest, encoding)
                     try:
@@ -280,7 +282,7 @@ def _retype_leftovers(
     }
     if not marked and not rejected:
         return
-    if marked and physical != _physical_lines(file.prepared):
+    if marked and physical != file.prepared.lines:
         raise _SqlPathNeededError
     records = {**records_at(file.prepared.path, marked), **rejected}
     missing = set(marked) - records.keys()
@@ -358,7 +360,7 @@ def _clean(
         f"{field_sql.typed(resolved, f).final} AS v_{f}" for f in fields if not field_sql.is_country(f)
     )
     labels = [f"h_{f}" for f in countries if len(resolved.columns.get(f, [])) > 1]
-    create_in_file_order(
+    run_in_file_order(
         con,
         f"CREATE TEMP TABLE {stage}_val AS SELECT"
         " v_declaration_number || '/' || CAST(v_item_number AS VARCHAR) AS line_id,"
@@ -456,14 +458,6 @@ def _insert(
     )
     rejected = _count(con, f"SELECT count(DISTINCT n) FROM {stage}_prob WHERE fatal")
     return staged - dropped, rejected
-
-
-def _physical_lines(prepared: PreparedText) -> int:
-    """The file's lines (known from the byte scan when the file is used in place)."""
-    if prepared.lines is not None:
-        return prepared.lines
-    with prepared.path.open("rb") as handle:
-        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 24), b""))
 
 
 def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:

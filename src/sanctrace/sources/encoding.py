@@ -36,7 +36,7 @@ class PreparedText:
     # 1-based physical line numbers of empty lines; None: not searched, ``lines`` is known instead
     blank_lines: tuple[int, ...] | None
     verified: bool = True  # False: taken for UTF-8 from its head; the reader must reject bad bytes
-    lines: int | None = None  # physical lines of ``path``, when a byte scan counted them
+    lines: int | None = None  # physical lines of ``path``, when a byte scan or the transcoding counted them
 
     def blank_lines_for(self, accounted: int) -> tuple[int, ...]:
         """The empty lines, given how many lines the reader accounted for (header, rows, rejected).
@@ -249,11 +249,16 @@ def utf8_text(
     with tempfile.TemporaryDirectory(prefix="sanctrace-") as folder:
         target = Path(folder) / (path.stem + ".utf8.csv")
         decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+        newlines, last = 0, ""
         with path.open("rb") as source, target.open("wb") as sink:
             for block in iter(lambda: source.read(_CHUNK), b""):
                 text = decoder.decode(block)
                 if lone_cr:
                     text = text.replace("\r\n", "\n").replace("\r", "\n")
                 sink.write(text.encode("utf-8"))
-            sink.write(decoder.decode(b"", final=True).encode("utf-8"))
-        yield PreparedText(target, encoding, blank_lines(target))
+                newlines, last = newlines + text.count("\n"), text[-1:] or last
+            tail = decoder.decode(b"", final=True)
+            sink.write(tail.encode("utf-8"))
+            newlines, last = newlines + tail.count("\n"), tail[-1:] or last
+        lines = newlines + (1 if last not in ("", "\n") else 0)  # as scan_bytes counts them
+        yield PreparedText(target, encoding, blank_lines(target), lines=lines)

@@ -69,22 +69,41 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def read_csv_sql(path: Path, columns: int, delimiter: str, rejects: str | None) -> str:
-    """DuckDB's reader of a prepared file, every column VARCHAR ``c1`` .. ``cN``.
+def read_csv_sql(
+    path: Path,
+    columns: int,
+    delimiter: str,
+    rejects: str | None,
+    *,
+    types: list[str] | None = None,
+    options: str = "",
+) -> str:
+    """DuckDB's reader of a prepared file, columns ``c1`` .. ``cN``, VARCHAR unless ``types`` says.
 
-    With ``rejects``, records it cannot split go to the tables ``<rejects>`` and ``<rejects>_scan``;
-    without, they are skipped the same way (for a second read of a file already staged once).
+    With ``rejects``, records it cannot split (or, with ``types``, whose values it cannot cast) go to
+    the tables ``<rejects>`` and ``<rejects>_scan``; without, they are skipped the same way (for a
+    second read of a file already staged once). ``options`` are more reader options (``, name=value``).
     """
     names = column_names(columns)
-    spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in names) + "}"
+    spec = (
+        "{"
+        + ", ".join(
+            f"'{c}': {_sql_text(t)}" for c, t in zip(names, types or ["VARCHAR"] * columns, strict=True)
+        )
+        + "}"
+    )
     errors = (
         f"store_rejects=true, rejects_table='{rejects}', rejects_scan='{rejects}_scan'"
         if rejects is not None
         else "ignore_errors=true"
     )
+    # The 16 MB line limit reads a 5 MB field. Alone it makes DuckDB's read buffers so large that an
+    # insert into a warehouse table holds its row groups until the commit (+4.5 s per 2M rows, decision
+    # 0021); 32 MB buffers avoid that.
     return (
         f"read_csv({_sql_text(str(path))}, delim={_sql_text(delimiter)}, quote='\"', escape='\"',"
-        f" header=true, auto_detect=false, columns={spec}, {errors}, max_line_size=16777216)"
+        f" header=true, auto_detect=false, columns={spec}, {errors}, max_line_size=16777216,"
+        f" buffer_size=33554432{options})"
     )
 
 
@@ -101,22 +120,26 @@ def duckdb_setting(con: duckdb.DuckDBPyConnection, name: str, value: bool | int)
         con.execute(f"SET {name} = {str(before[0]).lower()}")
 
 
-def create_in_file_order(con: duckdb.DuckDBPyConnection, create: str) -> None:
-    """Run ``create``, a CREATE TABLE AS over a file's reader, so that the rowids follow the file.
+def run_in_file_order(
+    con: duckdb.DuckDBPyConnection, statement: str, parameters: list[object] | None = None
+) -> None:
+    """Run ``statement``, a CREATE TABLE AS or INSERT over a file's reader, so that the new rowids
+    follow the file.
 
-    The loaders number rows by that order. DuckDB keeps it for a CREATE TABLE AS only with an
-    order-preserving plan, which it then runs as BATCH_CREATE_TABLE_AS (parallel, written in the
-    reader's batch order). With a join in the plan (its optimizer makes one of a long IN list) it runs
-    a plain parallel CREATE_TABLE_AS, rows land in any order, and every row number past the first row
-    group (122,880 rows) would be silently wrong: this happened to declarations in November 2026. So
-    the plan is checked first, and a plan that would not keep the order runs on one thread, which
+    The loaders number rows by that order. DuckDB keeps it only with an order-preserving plan, which
+    it then runs as BATCH_CREATE_TABLE_AS or BATCH_INSERT (parallel, written in the reader's batch
+    order). With a join in the plan (its optimizer makes one of a long IN list) it runs a plain
+    parallel CREATE_TABLE_AS or INSERT, rows land in any order, and every row number past the first
+    row group (122,880 rows) would be silently wrong: this happened to declarations in November 2026.
+    So the plan is checked first, and a plan that would not keep the order runs on one thread, which
     keeps it (slower; the numbers stay right).
     """
     with duckdb_setting(con, "preserve_insertion_order", True):
-        plan = "".join(str(row[1]) for row in con.execute(f"EXPLAIN {create}").fetchall())
-        ordered = "BATCH_CREATE_TABLE_AS" in plan
+        explained = con.execute(f"EXPLAIN {statement}", parameters).fetchall()
+        plan = "".join(str(row[1]) for row in explained)
+        ordered = "BATCH_CREATE_TABLE_AS" in plan or "BATCH_INSERT" in plan
         with nullcontext() if ordered else duckdb_setting(con, "threads", 1):
-            con.execute(create)
+            con.execute(statement, parameters)
 
 
 def lines_accounted(con: duckdb.DuckDBPyConnection, rows: str, rejects: str) -> int:
@@ -201,7 +224,7 @@ def stage_csv(
     raw, gaps = f"{table}_raw", f"{table}_gaps"
     drop_stage(con, table)
     reader = read_csv_sql(prepared.path, len(header), delimiter, f"{table}_rej")
-    create_in_file_order(con, f"CREATE TEMP TABLE {raw} AS SELECT * FROM {reader}")
+    run_in_file_order(con, f"CREATE TEMP TABLE {raw} AS SELECT * FROM {reader}")
     blank = prepared.blank_lines_for(lines_accounted(con, raw, f"{table}_rej"))
     gap_count, rejected = number_lines(con, table, blank)
     # Rows keep file order; rowids are consecutive (they start high inside a transaction, hence the
