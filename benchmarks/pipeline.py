@@ -5,6 +5,8 @@ Steps (each run in its own process by ``benchmarks.__main__``):
   default world's lines under new declaration numbers (UTF-8, ``;``, decimal commas, day-first dates).
 - ``ingest FILE DB``: the real loader (``sources.ingest.ingest_path``) into a fresh warehouse.
 - ``baseline-read FILE DB``: DuckDB's own ``read_csv`` of the same file into a table (no cleaning).
+- ``baseline-typed-read FILE DB``: the direct write's own reader (numbers and dates typed by DuckDB,
+  ``declaration_direct.typed_reader``) into a table, with nothing else: the floor of the ingest.
 - ``analyze DB``: every analysis of ``analyze.pipeline.run_analyses`` on DuckDB, then one full read
   of each per-line view (basket_lines, shipment_routes, maker_attribution, price_lines).
 - ``baseline-aggregate DB``: one plain GROUP BY over the declarations table.
@@ -70,19 +72,38 @@ def ingest(file: Path, db: Path) -> None:
 
 
 def baseline_read(file: Path, db: Path) -> None:
+    _time_read(
+        file,
+        db,
+        "duckdb read_csv (baseline)",
+        "CREATE OR REPLACE TABLE raw AS SELECT * FROM read_csv(?, delim=';', header=true, all_varchar=true)",
+        [str(file)],
+    )
+
+
+def _time_read(file: Path, db: Path, name: str, query: str, params: list[str]) -> None:
+    """Time ``query`` (a read of ``file`` into a table of ``db``) for the file's lines."""
     con = duckdb.connect(str(db))
     rows = sum(1 for _ in file.open("rb")) - 1
-    emit(
-        measure_here(
-            "duckdb read_csv (baseline)",
-            rows,
-            lambda: con.execute(
-                "CREATE OR REPLACE TABLE raw AS"
-                " SELECT * FROM read_csv(?, delim=';', header=true, all_varchar=true)",
-                [str(file)],
-            ),
-        )
-    )
+    emit(measure_here(name, rows, lambda: con.execute(query, params)))
+
+
+def baseline_typed_read(file: Path, db: Path) -> None:
+    """The floor: every direct write reads the file with this reader and writes its rows at least."""
+    from sanctrace.sources.declaration_direct import typed_reader
+    from sanctrace.sources.mapping import best_preset
+    from sanctrace.sources.staging import detect_delimiter, first_line, split_header
+
+    with file.open(encoding="utf-8") as handle:
+        line = first_line(handle.readline())
+    delimiter = detect_delimiter(line)
+    header = split_header(line, delimiter)
+    resolved = best_preset(header)
+    assert resolved is not None, "no preset fits the benchmark file"
+    typed = typed_reader(resolved, header, file, delimiter, "bench_rej")
+    assert typed is not None, "the preset's fields cannot be typed by the reader"
+    query = f"CREATE OR REPLACE TABLE typed AS SELECT * FROM {typed[0]}"
+    _time_read(file, db, "duckdb typed read_csv, no cleaning (floor)", query, [])
 
 
 def analyze(db: Path) -> None:
@@ -129,6 +150,8 @@ if __name__ == "__main__":
         ingest(Path(args[0]), Path(args[1]))
     elif step == "baseline-read":
         baseline_read(Path(args[0]), Path(args[1]))
+    elif step == "baseline-typed-read":
+        baseline_typed_read(Path(args[0]), Path(args[1]))
     elif step == "analyze":
         analyze(Path(args[0]))
     elif step == "baseline-aggregate":

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from sanctrace.sources import declaration_direct
 from sanctrace.sources.base import LoadOptions, LoadReport
+from sanctrace.sources.cleaning import clean_text, country_lookup_query
 from sanctrace.sources.declarations import load
 from sanctrace.sources.ingest import ensure_reference
 from sanctrace.store.warehouse import connect
@@ -211,3 +212,26 @@ def test_a_file_with_many_leftovers_takes_the_sql_path(
     dirty_file(path, 200, 11)
     direct, reference = both([path], monkeypatch)
     assert direct == reference
+
+
+def test_country_lookup_gives_every_spelling_the_sql_path_code(tmp_path: Path) -> None:
+    """Each known spelling, each padding label of the blocked ENUM and texts it does not know get
+    the code ``cleaning.country_lookup_query`` gives (NULL where that gives none)."""
+    con = connect(tmp_path / "w.duckdb")
+    ensure_reference(con)
+    declaration_direct.create_country_lookup(con)
+    con.execute(
+        "CREATE TEMP TABLE texts AS SELECT x::VARCHAR AS raw FROM"
+        " (SELECT unnest(enum_range(NULL::decl_direct_country)) AS x)"
+        " UNION ALL SELECT * FROM (VALUES ('Неведомая'), ('056'), ('КИТАЙ '), ('zz')) v(raw)"
+    )
+    sql_path = dict(con.execute(country_lookup_query("SELECT raw FROM texts")).fetchall())
+    direct = dict(con.execute("SELECT raw, decl_direct_iso(raw) FROM texts").fetchall())
+    padding = [raw for raw in direct if raw.startswith(" ")]
+    assert len(direct) > 5000 and padding  # the aliases and the pads are all there
+    trimmed = con.execute(f"SELECT count(*) FROM texts WHERE raw LIKE ' %' AND {clean_text('raw')} = raw")
+    assert trimmed.fetchone() == (0,)  # no cleaned cell is a pad, whatever block the pad is in
+    assert {raw: direct[raw] for raw in direct if raw not in padding and sql_path[raw] is not None} == {
+        raw: code for raw, code in sql_path.items() if raw not in padding and code is not None
+    }
+    assert direct["Неведомая"] is None and direct["КИТАЙ "] is None  # marked for the SQL path

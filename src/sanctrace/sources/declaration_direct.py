@@ -29,8 +29,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from sanctrace.sources import cleaning as sql
 from sanctrace.sources import declaration_fields as field_sql
@@ -59,20 +61,10 @@ def plan(
     if prepared.lines is None:  # the marked rows are found again by counting the file's lines
         return None
     fields = field_sql.fields_filled(resolved)
-    reader_typed = _reader_typed(resolved, fields)
-    if reader_typed is None:
+    typed_read = typed_reader(resolved, header, prepared.path, delimiter, rejects)
+    if typed_read is None:
         return None
-    parse = resolved.mapping.parse
-    types = ["VARCHAR"] * len(header)
-    for name, position in reader_typed.items():
-        types[position] = _READER_TYPES[DECLARATION_FIELDS[name]]
-    date_format = sql.date_formats(day_first=parse.day_first, extra=parse.date_formats)[0]
-    options = (
-        f", decimal_separator={sql.sql_literal(',' if parse.decimal_comma else '.')},"
-        f" thousands={sql.sql_literal(' ' if parse.decimal_comma else ',')},"
-        f" dateformat={sql.sql_literal(date_format)}"
-    )
-    reader = read_csv_sql(prepared.path, len(header), delimiter, rejects, types=types, options=options)
+    reader, reader_typed = typed_read
     text = [f"{field_sql.raw_value(resolved, f)} AS r_{f}" for f in fields if f not in reader_typed]
     typed = [f"c{p + 1} AS v_{f}" for f, p in reader_typed.items()]
     extras = [
@@ -99,6 +91,33 @@ def plan(
         f"INSERT INTO declarations ({', '.join(columns)}) SELECT {', '.join(columns.values())} FROM {source}"
     )
     return DirectPlan(insert, _suspect(resolved, fields, reader_typed))
+
+
+def typed_reader(
+    resolved: ResolvedMapping, header: list[str], path: Path, delimiter: str, rejects: str
+) -> tuple[str, dict[str, int]] | None:
+    """DuckDB's reader of the file with the number and date columns typed by the reader itself, and
+    which field each typed column is; None when a field cannot be typed by the reader.
+
+    Also the benchmark's floor (``benchmarks.pipeline baseline-typed-read``): this read into a table,
+    with no other work, is what any direct write costs at least.
+    """
+    fields = field_sql.fields_filled(resolved)
+    reader_typed = _reader_typed(resolved, fields)
+    if reader_typed is None:
+        return None
+    parse = resolved.mapping.parse
+    types = ["VARCHAR"] * len(header)
+    for name, position in reader_typed.items():
+        types[position] = _READER_TYPES[DECLARATION_FIELDS[name]]
+    date_format = sql.date_formats(day_first=parse.day_first, extra=parse.date_formats)[0]
+    options = (
+        f", decimal_separator={sql.sql_literal(',' if parse.decimal_comma else '.')},"
+        f" thousands={sql.sql_literal(' ' if parse.decimal_comma else ',')},"
+        f" dateformat={sql.sql_literal(date_format)}"
+    )
+    reader = read_csv_sql(path, len(header), delimiter, rejects, types=types, options=options)
+    return reader, reader_typed
 
 
 def _reader_typed(resolved: ResolvedMapping, fields: list[str]) -> dict[str, int] | None:
@@ -156,6 +175,13 @@ def create_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
     other letter cases. A spelling gets the code ``cleaning.country_lookup_query`` gives it: the
     alias its key (upper-cased, spaces collapsed) equals, when that alias names one country only.
     Any other text (a numeric code with other zeros, a new spelling) is marked for the SQL path.
+
+    The ENUM is laid out in blocks of ``2**shift`` labels, one block per code (block 0: spellings
+    that name no single country), padded with labels no cleaned cell holds (they start with a space,
+    which ``clean_text`` trims). A spelling's block is its ENUM position shifted right, an
+    index into a list of ~250 codes. Why: DuckDB builds a constant list again for every vector of
+    2,048 rows, at ~50 ns an element; one list with a code per spelling (5,000+) cost ~130 ns per
+    lookup, twice the cost of a list of the codes alone (benchmarks/RESULTS.md, 2026-12-01).
     """
     aliases = [str(r[0]) for r in con.execute("SELECT DISTINCT alias FROM country_aliases").fetchall()]
     spellings = sorted({v for a in aliases for v in (a, a.upper(), a.lower(), a.title(), a.capitalize())})
@@ -166,12 +192,21 @@ def create_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
         f" s AS (SELECT * FROM (VALUES {', '.join(f'({sql.sql_literal(v)})' for v in spellings)}) v(raw))"
         f" SELECT s.raw, al.iso2 FROM s JOIN al ON al.alias = {sql.country_key('s.raw')} ORDER BY s.raw"
     ).fetchall()
+    blocks: dict[str | None, list[str]] = {None: []}
+    for raw, iso in known:
+        blocks.setdefault(None if iso is None else str(iso), []).append(str(raw))
+    codes = [None, *sorted(c for c in blocks if c is not None)]
+    shift = (max(len(b) for b in blocks.values()) - 1).bit_length()  # 2**shift >= the largest block
+    labels: list[str] = []
+    for number, code in enumerate(codes):
+        block = blocks[code]
+        labels += block + [f" {number}.{pad}" for pad in range(len(block), 1 << shift)]
     drop_country_lookup(con)
-    if not known:
-        known = [("\u0001", None)]  # an ENUM needs a value; this one is never a cleaned text
-    con.execute(f"CREATE TEMP TYPE {_ENUM} AS ENUM ({', '.join(sql.sql_literal(str(r)) for r, _ in known)})")
-    codes = ", ".join("NULL" if iso is None else sql.sql_literal(str(iso)) for _, iso in known)
-    con.execute(f"CREATE TEMP MACRO {_ISO}(x) AS ([{codes}])[enum_code(TRY_CAST(x AS {_ENUM})) + 1]")
+    con.execute(f"CREATE TEMP TYPE {_ENUM} AS ENUM ({', '.join(sql.sql_literal(x) for x in labels)})")
+    listed = ", ".join("NULL" if c is None else sql.sql_literal(c) for c in codes)
+    con.execute(
+        f"CREATE TEMP MACRO {_ISO}(x) AS ([{listed}])[(enum_code(TRY_CAST(x AS {_ENUM})) >> {shift}) + 1]"
+    )
 
 
 def drop_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
@@ -208,14 +243,20 @@ def check_line_ids(con: duckdb.DuckDBPyConnection, source_id: int) -> None:
     """Quarantine and remove repeated line ids: within the file the first line wins, and a line id
     another file loaded already is not loaded again (the rules of the SQL path, on the written rows).
 
-    Repeats are looked for on a 64-bit hash of the line id first: an aggregate of integers costs a
-    fraction of one of 10M strings, and only the rows whose hash repeats are compared as text.
+    Repeats are looked for on a 64-bit hash of the line id first: sorting 10M integers in numpy costs
+    a fraction of grouping 10M strings (and half of DuckDB's GROUP BY of the hashes), and only when a
+    hash repeats are the rows that carry it compared as text.
     """
+    hashes = con.execute(
+        "SELECT hash(line_id) AS h FROM declarations WHERE source_id = ?", [source_id]
+    ).fetchnumpy()["h"]
+    hashes.sort()
+    repeated = bool(np.any(hashes[1:] == hashes[:-1]))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE decl_direct_ids AS SELECT rowid AS rid, row_number AS n, line_id"
-        " FROM declarations WHERE source_id = ? AND hash(line_id) IN (SELECT hash(line_id) FROM declarations"
-        " WHERE source_id = ? GROUP BY 1 HAVING count(*) > 1)",
-        [source_id, source_id],
+        " FROM declarations WHERE ? AND source_id = ? AND hash(line_id) IN (SELECT hash(line_id)"
+        " FROM declarations WHERE source_id = ? GROUP BY 1 HAVING count(*) > 1)",
+        [repeated, source_id, source_id],
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE decl_direct_repeats AS SELECT rid, n, line_id,"

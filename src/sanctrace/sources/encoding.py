@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import itertools
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,10 +20,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from sanctrace.errors import UserError
 
 HEAD_BYTES = 4096
 _CHUNK = 1 << 24
+_LF = 10
 _BOM = codecs.BOM_UTF8
 _BLANK_PATTERNS = (b"\n\n", b"\n\r\n")
 
@@ -64,22 +68,30 @@ class ByteScan:
 def scan_bytes(path: Path) -> ByteScan:
     """Hash, count lines and look for bare CRs in one read (three passes cost 13 s on a 4.5 GB file).
 
-    The hash runs in a second thread (hashlib releases the GIL), overlapping the counting.
+    The hash runs in a second thread (hashlib releases the GIL), overlapping the counting. Blocks are
+    read into two buffers in turn, not into a new bytes object each (4.5 GB of allocations), and lines
+    are counted with numpy (``bytes.count`` took 2.4 s of a 4.5 GB file's 6.4 s scan).
     """
     digest = hashlib.sha256()
     lines = 0
     lone_cr = False
     carry = b""
-    with ThreadPoolExecutor(max_workers=1) as hasher, path.open("rb") as handle:
+    buffers = (bytearray(_CHUNK), bytearray(_CHUNK))
+    with ThreadPoolExecutor(max_workers=1) as hasher, path.open("rb", buffering=0) as handle:
         pending: Future[None] | None = None
-        for block in iter(lambda: handle.read(_CHUNK), b""):
+        for turn in itertools.count():
+            block = buffers[turn % 2]  # its last hash, two turns ago, was waited for last turn
+            size = handle.readinto(block)
+            if not size:
+                break
+            view = memoryview(block)[:size]
             if pending is not None:
-                pending.result()  # in order, and at most one block held besides the one read
-            pending = hasher.submit(digest.update, block)
-            lines += block.count(b"\n")
+                pending.result()  # in order
+            pending = hasher.submit(digest.update, view)
+            lines += int(np.count_nonzero(np.frombuffer(view, dtype=np.uint8) == _LF))
             if not lone_cr:
-                lone_cr = _lone_cr_in(carry + block[:2]) or _lone_cr_in(block)
-            carry = block[-1:]
+                lone_cr = _lone_cr_in(carry + block[: min(2, size)]) or _lone_cr_in(block, size)
+            carry = bytes(block[size - 1 : size])
         if pending is not None:
             pending.result()
     if carry == b"\r":
@@ -89,14 +101,15 @@ def scan_bytes(path: Path) -> ByteScan:
     return ByteScan(digest.hexdigest(), lines, lone_cr)
 
 
-def _lone_cr_in(data: bytes) -> bool:
-    """A CR not followed by LF in ``data`` before its last byte (which the next block's test sees).
+def _lone_cr_in(data: bytes | bytearray, size: int | None = None) -> bool:
+    """A CR not followed by LF in the first ``size`` bytes of ``data`` (all by default), before the
+    last of them (which the next block's test sees).
 
     A memchr-speed test first: most files have no CR, or only CRLF line ends. No slice is taken: a
     slice of a block is a copy.
     """
-    end = len(data) - 1
-    return data.find(b"\r", 0, end) != -1 and data.count(b"\r", 0, end) != data.count(b"\r\n")
+    end = (len(data) if size is None else size) - 1
+    return data.find(b"\r", 0, end) != -1 and data.count(b"\r", 0, end) != data.count(b"\r\n", 0, end + 1)
 
 
 def looks_binary(data: bytes) -> bool:
