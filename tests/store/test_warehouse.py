@@ -49,3 +49,41 @@ def test_reopening_a_file_warehouse_keeps_rows(tmp_path: Path) -> None:
 def test_missing_folder_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="does not exist"):
         connect(tmp_path / "nope" / "w.duckdb")
+
+
+def test_a_version_6_warehouse_keeps_its_declarations_with_line_id_computed(tmp_path: Path) -> None:
+    """Migration 007 rebuilds ``declarations`` with ``line_id`` computed: every row and value stays,
+    in the same order, and each line id reads as it was stored."""
+    db = tmp_path / "w.duckdb"
+    old = duckdb.connect(str(db))
+    old.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
+    )
+    for migration in available_migrations():
+        if migration.version <= 6:
+            old.execute(migration.sql)
+            old.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, now())", [migration.version, migration.name]
+            )
+    rows = [
+        (f"10702010/0{n}/{n % 3 + 1}", f"10702010/0{n}", n % 3 + 1, 1, n + 1, f"P{n}") for n in range(300)
+    ]
+    old.executemany(
+        "INSERT INTO declarations (line_id, declaration_number, item_number, source_id, row_number,"
+        " shipper_party_id) VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    old.close()
+    con = connect(db)
+    assert schema_version(con) == available_migrations()[-1].version
+    read = con.execute(
+        "SELECT line_id, declaration_number, item_number, source_id, row_number, shipper_party_id"
+        " FROM declarations"
+    ).fetchall()
+    assert read == rows
+    generated = con.execute(
+        "SELECT column_default FROM information_schema.columns"
+        " WHERE table_name = 'declarations' AND column_name = 'line_id'"
+    ).fetchone()
+    assert generated is not None and "declaration_number" in str(generated[0])
+    con.close()

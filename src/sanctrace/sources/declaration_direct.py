@@ -79,8 +79,7 @@ def plan(
     outputs = [
         (c, f"v_{c}" if c in fields and field_sql.is_country(c) else v) for c, v in field_sql.outputs(fields)
     ]
-    columns = {
-        "line_id": f"coalesce(v_declaration_number || '/' || CAST(v_item_number AS VARCHAR), {MARK})",
+    columns = {  # line_id is computed from the number and the item (migration 007)
         "source_id": "?",
         "row_number": "0",
         **dict(outputs),

@@ -447,8 +447,8 @@ def _insert(
     keep = f" WHERE t.n NOT IN (SELECT n FROM {stage}_drop)" if dropped else ""
     with duckdb_setting(con, "preserve_insertion_order", False):
         con.execute(
-            f"INSERT INTO declarations (line_id, source_id, row_number, {', '.join(names)})"
-            f" SELECT t.line_id, ?, t.n, {', '.join(values)} FROM {_ROWS} t {joins}{keep}",
+            f"INSERT INTO declarations (source_id, row_number, {', '.join(names)})"
+            f" SELECT ?, t.n, {', '.join(values)} FROM {_ROWS} t {joins}{keep}",
             [source_id],
         )
     con.execute(
