@@ -180,7 +180,7 @@ def create_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
     which ``clean_text`` trims). A spelling's block is its ENUM position shifted right, an
     index into a list of ~250 codes. Why: DuckDB builds a constant list again for every vector of
     2,048 rows, at ~50 ns an element; one list with a code per spelling (5,000+) cost ~130 ns per
-    lookup, twice the cost of a list of the codes alone (benchmarks/RESULTS.md, 2026-12-01).
+    lookup, twice the cost of a list of the codes alone (decision 0021, "Later (2026-12-01 evening)").
     """
     aliases = [str(r[0]) for r in con.execute("SELECT DISTINCT alias FROM country_aliases").fetchall()]
     spellings = sorted({v for a in aliases for v in (a, a.upper(), a.lower(), a.title(), a.capitalize())})
