@@ -40,13 +40,14 @@ lock:
 	$(PYTHON) -m pip install --quiet uv
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --extra bench --python-version 3.11 \
-		--constraint requirements.lock \
+		--constraint requirements.lock --override requirements-bench.overrides \
 		-o requirements-bench.lock
 
 # The matching benchmark compares against nomenklatura's logic-v2: a heavier, separate lock file
 # (scikit-learn, scipy...), installed only here so `make test` and `make demo` stay lean.
+# --no-deps: the lock is complete, and it overrides nomenklatura's duckdb bound (requirements-bench.overrides).
 bench-matching: $(STAMP)
-	$(BIN)/python -m pip install --quiet -r requirements-bench.lock
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-bench.lock
 	$(BIN)/python -m benchmarks.matching
 
 clean:

@@ -22,6 +22,7 @@ from sanctrace.sources.base import LoadOptions, LoadReport
 from sanctrace.sources.cleaning import clean_text, country_lookup_query
 from sanctrace.sources.declarations import load
 from sanctrace.sources.ingest import ensure_reference
+from sanctrace.sources.staging import keeps_file_order
 from sanctrace.store.warehouse import connect
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -176,7 +177,7 @@ def test_rows_numbered_in_file_order_on_one_thread_when_the_plan_would_reorder(
             cells[0] = f"10013160/110123/{n + 2:07d}"
             handle.write(";".join(cells) + "\n")
     original = declaration_direct.write
-    seen: list[str] = []
+    seen: list[bool] = []
 
     def with_join(
         con: duckdb.DuckDBPyConnection, plan: declaration_direct.DirectPlan, source_id: int
@@ -186,19 +187,43 @@ def test_rows_numbered_in_file_order_on_one_thread_when_the_plan_would_reorder(
             " SELECT ", " SELECT j.* EXCLUDE (one) FROM (SELECT 1 AS one) o JOIN (SELECT 1 AS one, ", 1
         )
         insert += ") j ON j.one = o.one"
-        seen.append("".join(str(r[1]) for r in con.execute(f"EXPLAIN {insert}", [source_id]).fetchall()))
+        seen.append(keeps_file_order(con, insert, [source_id]))
         original(con, declaration_direct.DirectPlan(insert, plan.suspect), source_id)
 
     monkeypatch.setattr(declaration_direct, "write", with_join)
     con = connect(":memory:")
     ensure_reference(con)
     report = load(con, path, OPTIONS)
-    assert "BATCH_INSERT" not in seen[0]
+    assert seen == [False]
     assert report.rows_accepted == 300_000
     wrong = con.execute(
         "SELECT count(*) FROM declarations WHERE row_number <> CAST(right(declaration_number, 7) AS BIGINT)"
     ).fetchone()
     assert wrong == (0,)
+
+
+def test_the_direct_insert_is_planned_as_a_parallel_batch_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The insert's own plan keeps file order without the one-thread guard. An expression DuckDB
+    turns into a join (an IN list; from DuckDB 2.0 a constant ``list_contains``) would make every
+    load run on one thread, at half the speed and with nothing else failing."""
+    path = tmp_path / "clean.csv"
+    path.write_text(HEADER + "\n" + ";".join(c.format(n=1) for c in CLEAN) + "\n", "utf-8")
+    original = declaration_direct.write
+    seen: list[bool] = []
+
+    def recording(
+        con: duckdb.DuckDBPyConnection, plan: declaration_direct.DirectPlan, source_id: int
+    ) -> None:
+        seen.append(keeps_file_order(con, plan.insert, [source_id]))
+        original(con, plan, source_id)
+
+    monkeypatch.setattr(declaration_direct, "write", recording)
+    con = connect(":memory:")
+    ensure_reference(con)
+    assert load(con, path, OPTIONS).rows_accepted == 1
+    assert seen == [True]
 
 
 def test_a_file_with_many_leftovers_takes_the_sql_path(

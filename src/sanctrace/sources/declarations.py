@@ -364,7 +364,7 @@ def _clean(
         con,
         f"CREATE TEMP TABLE {stage}_val AS SELECT"
         " v_declaration_number || '/' || CAST(v_item_number AS VARCHAR) AS line_id,"
-        f" CASE WHEN {any_problem} THEN list_filter([{entries}], p -> p IS NOT NULL) END AS problems, "
+        f" CASE WHEN {any_problem} THEN list_filter([{entries}], lambda p: p IS NOT NULL) END AS problems, "
         + ", ".join([f"{value} AS {name}" for name, value in field_sql.outputs(fields)] + labels)
         + f" FROM (SELECT *, {values} FROM {field_sql.source(resolved, header, fields, reader)})",
     )

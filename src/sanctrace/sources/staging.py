@@ -135,11 +135,23 @@ def run_in_file_order(
     keeps it (slower; the numbers stay right).
     """
     with duckdb_setting(con, "preserve_insertion_order", True):
-        explained = con.execute(f"EXPLAIN {statement}", parameters).fetchall()
-        plan = "".join(str(row[1]) for row in explained)
-        ordered = "BATCH_CREATE_TABLE_AS" in plan or "BATCH_INSERT" in plan
+        ordered = keeps_file_order(con, statement, parameters)
         with nullcontext() if ordered else duckdb_setting(con, "threads", 1):
             con.execute(statement, parameters)
+
+
+def keeps_file_order(
+    con: duckdb.DuckDBPyConnection, statement: str, parameters: list[object] | None = None
+) -> bool:
+    """Whether DuckDB plans ``statement`` (a CREATE TABLE AS or INSERT) as a batch write, which
+    appends rows in the reader's order (with ``preserve_insertion_order`` on, as it is by default).
+
+    The plan is read as JSON: from DuckDB 2.0 the text plan names both kinds "Insert", while the
+    JSON one still tells BATCH_INSERT from INSERT.
+    """
+    explained = con.execute(f"EXPLAIN (FORMAT json) {statement}", parameters).fetchall()
+    plan = "".join(str(row[1]) for row in explained)
+    return "BATCH_CREATE_TABLE_AS" in plan or "BATCH_INSERT" in plan
 
 
 def lines_accounted(con: duckdb.DuckDBPyConnection, rows: str, rejects: str) -> int:
