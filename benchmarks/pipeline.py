@@ -28,30 +28,27 @@ def make_file(lines: int, out: Path) -> None:
     from sanctrace.simulate.run import simulate
     from sanctrace.simulate.scenario import load_scenario
 
-    world = Path(tempfile.mkdtemp(prefix="sanctrace-bench-world-"))
-    simulate(load_scenario("default"), 1, world)
-    source = world / "declarations" / "ru_imports.csv"
-    con = duckdb.connect()
-    con.execute(
-        "CREATE TABLE seed AS SELECT * FROM read_csv(?, delim=';', header=true, all_varchar=true, "
-        "encoding='utf-8')",
-        [str(_utf8_copy(source))],
-    )
-    seed_rows = con.execute("SELECT count(*) FROM seed").fetchone()
-    assert seed_rows is not None
-    copies = lines // int(seed_rows[0]) + 1
-    con.execute(
-        f"""COPY (
-            SELECT seed.* REPLACE (ND || '-' || CAST(copy AS VARCHAR) AS ND)
-            FROM seed, range({copies}) AS r(copy) LIMIT {lines}
-        ) TO '{out.as_posix()}' (HEADER, DELIMITER ';')"""
-    )
-
-
-def _utf8_copy(path: Path) -> Path:
-    target = Path("/tmp") / "sanctrace-bench-seed.csv"
-    target.write_text(path.read_bytes().decode("cp1251"), "utf-8")
-    return target
+    with tempfile.TemporaryDirectory(prefix="sanctrace-bench-world-") as folder:
+        world = Path(folder)
+        simulate(load_scenario("default"), 1, world)
+        seed = world / "seed.csv"  # the simulator writes cp1251, as the vendors do; the seed is UTF-8
+        seed.write_text((world / "declarations" / "ru_imports.csv").read_bytes().decode("cp1251"), "utf-8")
+        con = duckdb.connect()
+        con.execute(
+            "CREATE TABLE seed AS SELECT * FROM read_csv(?, delim=';', header=true, all_varchar=true, "
+            "encoding='utf-8')",
+            [str(seed)],
+        )
+        seed_rows = con.execute("SELECT count(*) FROM seed").fetchone()
+        assert seed_rows is not None
+        copies = lines // int(seed_rows[0]) + 1
+        con.execute(
+            f"""COPY (
+                SELECT seed.* REPLACE (ND || '-' || CAST(copy AS VARCHAR) AS ND)
+                FROM seed, range({copies}) AS r(copy) LIMIT {lines}
+            ) TO '{out.as_posix()}' (HEADER, DELIMITER ';')"""
+        )
+        con.close()
 
 
 def ingest(file: Path, db: Path) -> None:
