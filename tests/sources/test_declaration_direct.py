@@ -226,6 +226,30 @@ def test_the_direct_insert_is_planned_as_a_parallel_batch_write(
     assert seen == [True]
 
 
+def test_the_sql_paths_typed_read_is_planned_as_a_parallel_batch_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for the SQL path, whose typed read into its staging table numbers rows by order too."""
+    from sanctrace.sources import declarations, staging
+
+    path = tmp_path / "clean.csv"
+    path.write_text(HEADER + "\n" + ";".join(c.format(n=1) for c in CLEAN) + "\n", "utf-8")
+    seen: list[bool] = []
+
+    def recording(
+        con: duckdb.DuckDBPyConnection, statement: str, parameters: list[object] | None = None
+    ) -> None:
+        seen.append(keeps_file_order(con, statement, parameters))
+        staging.run_in_file_order(con, statement, parameters)
+
+    monkeypatch.setattr(declaration_direct, "plan", lambda *args, **kwargs: None)
+    monkeypatch.setattr(declarations, "run_in_file_order", recording)
+    con = connect(":memory:")
+    ensure_reference(con)
+    assert load(con, path, OPTIONS).rows_accepted == 1
+    assert seen == [True]
+
+
 def test_a_file_with_many_leftovers_takes_the_sql_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
