@@ -202,34 +202,14 @@ def test_rows_numbered_in_file_order_on_one_thread_when_the_plan_would_reorder(
     assert wrong == (0,)
 
 
-def test_the_direct_insert_is_planned_as_a_parallel_batch_write(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("path_taken", ["direct", "sql"])
+def test_each_paths_typed_read_is_planned_as_a_parallel_batch_write(
+    path_taken: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The insert's own plan keeps file order without the one-thread guard. An expression DuckDB
-    turns into a join (an IN list; from DuckDB 2.0 a constant ``list_contains``) would make every
-    load run on one thread, at half the speed and with nothing else failing."""
-    path = tmp_path / "clean.csv"
-    path.write_text(HEADER + "\n" + ";".join(c.format(n=1) for c in CLEAN) + "\n", "utf-8")
-    original = declaration_direct.write
-    seen: list[bool] = []
-
-    def recording(
-        con: duckdb.DuckDBPyConnection, plan: declaration_direct.DirectPlan, source_id: int
-    ) -> None:
-        seen.append(keeps_file_order(con, plan.insert, [source_id]))
-        original(con, plan, source_id)
-
-    monkeypatch.setattr(declaration_direct, "write", recording)
-    con = connect(":memory:")
-    ensure_reference(con)
-    assert load(con, path, OPTIONS).rows_accepted == 1
-    assert seen == [True]
-
-
-def test_the_sql_paths_typed_read_is_planned_as_a_parallel_batch_write(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The same for the SQL path, whose typed read into its staging table numbers rows by order too."""
+    """The direct insert's plan, and the SQL path's typed read into its staging table, keep file order
+    without the one-thread guard. An expression DuckDB turns into a join (an IN list; from DuckDB 2.0 a
+    constant ``list_contains``) would make every load run on one thread, at half the speed and with
+    nothing else failing."""
     from sanctrace.sources import declarations, staging
 
     path = tmp_path / "clean.csv"
@@ -242,8 +222,10 @@ def test_the_sql_paths_typed_read_is_planned_as_a_parallel_batch_write(
         seen.append(keeps_file_order(con, statement, parameters))
         staging.run_in_file_order(con, statement, parameters)
 
-    monkeypatch.setattr(declaration_direct, "plan", lambda *args, **kwargs: None)
+    monkeypatch.setattr(declaration_direct, "run_in_file_order", recording)
     monkeypatch.setattr(declarations, "run_in_file_order", recording)
+    if path_taken == "sql":
+        monkeypatch.setattr(declaration_direct, "plan", lambda *args, **kwargs: None)
     con = connect(":memory:")
     ensure_reference(con)
     assert load(con, path, OPTIONS).rows_accepted == 1
