@@ -17,9 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sanctrace.sources import declaration_direct
+from sanctrace.sources import declaration_direct, declarations
 from sanctrace.sources.base import LoadOptions, LoadReport
 from sanctrace.sources.cleaning import clean_text, country_lookup_query
+from sanctrace.sources.declaration_fields import fields_filled
 from sanctrace.sources.declarations import load
 from sanctrace.sources.ingest import ensure_reference
 from sanctrace.sources.staging import keeps_file_order
@@ -123,6 +124,47 @@ def test_dirty_file_loads_as_on_the_sql_path(
     assert len(direct["quarantine"]) > 50  # the file did exercise the SQL path
 
 
+def test_dirty_file_with_every_rule_field_read_untrimmed_loads_as_on_the_sql_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No head rows looked at: item number, flow, code and countries are read as they are, and their
+    padded or blank cells (the file has them) must be marked and typed by the SQL path."""
+    monkeypatch.setattr(declaration_direct, "HEAD_ROWS", 0)
+    seen: list[set[str]] = []
+    original = declaration_direct.untrimmed_fields
+
+    def recording(*args: Any) -> set[str]:
+        seen.append(original(*args))
+        return seen[-1]
+
+    monkeypatch.setattr(declaration_direct, "untrimmed_fields", recording)
+    path = tmp_path / "dirty.csv"
+    dirty_file(path, 400, 1)
+    direct, reference = both([path], monkeypatch)
+    assert {"item_number", "flow", "commodity_code", "dispatch_country"} <= seen[0]
+    assert direct == reference
+
+
+def test_fields_padded_in_the_head_keep_their_trimming(tmp_path: Path) -> None:
+    """A rule field whose cell is padded or blank in the first rows is trimmed for the whole file;
+    text fields always are."""
+    rows = [[c.format(n=n) for c in CLEAN] for n in range(3)]
+    rows[1][6] = " КИТАЙ"  # G15, the dispatch country
+    rows[2][9] = "\u00a0"  # G33, the commodity code: a blank cell
+    path = tmp_path / "head.csv"
+    path.write_text("\n".join([HEADER, *(";".join(r) for r in rows)]) + "\n", "utf-8")
+    con = connect(":memory:")
+    ensure_reference(con)
+    resolved = declarations._choose_mapping(path, HEADER.split(";"), OPTIONS)
+    fields = fields_filled(resolved)
+    head = declaration_direct.head_rows(path, ";", 1000)
+    assert len(head) == 3 and head[1][6] == " КИТАЙ"
+    untrimmed = declaration_direct.untrimmed_fields(resolved, fields, head)
+    assert untrimmed == {"item_number", "flow"}  # origin_country has a fallback column: trimmed
+    clean_head = declaration_direct.untrimmed_fields(resolved, fields, head[:1])
+    assert clean_head == {"item_number", "flow", "dispatch_country", "commodity_code"}
+
+
 def test_overlapping_files_as_on_the_sql_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A second file repeating line ids of the first: 'line_id already loaded', as on the SQL path."""
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
@@ -210,7 +252,7 @@ def test_each_paths_typed_read_is_planned_as_a_parallel_batch_write(
     without the one-thread guard. An expression DuckDB turns into a join (an IN list; from DuckDB 2.0 a
     constant ``list_contains``) would make every load run on one thread, at half the speed and with
     nothing else failing."""
-    from sanctrace.sources import declarations, staging
+    from sanctrace.sources import staging
 
     path = tmp_path / "clean.csv"
     path.write_text(HEADER + "\n" + ";".join(c.format(n=1) for c in CLEAN) + "\n", "utf-8")
@@ -236,7 +278,6 @@ def test_a_file_with_many_leftovers_takes_the_sql_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past MAX_LEFTOVERS the direct write rolls back and the SQL path loads the file, same result."""
-    from sanctrace.sources import declarations
 
     monkeypatch.setattr(declarations, "MAX_LEFTOVERS", 5)
     path = tmp_path / "dirty.csv"
@@ -266,3 +307,4 @@ def test_country_lookup_gives_every_spelling_the_sql_path_code(tmp_path: Path) -
         raw: code for raw, code in sql_path.items() if raw not in padding and code is not None
     }
     assert direct["Неведомая"] is None and direct["КИТАЙ "] is None  # marked for the SQL path
+    assert all(direct[raw] is None for raw in padding)  # a cell read untrimmed never hits a pad

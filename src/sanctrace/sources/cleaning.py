@@ -27,7 +27,7 @@ DAY_FIRST_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
 )
 MONTH_FIRST_FORMATS = ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%Y %H:%M:%S")
-_TRIM_CHARS = " \t\r\n\u00a0\u202f"
+TRIM_CHARS = " \t\r\n\u00a0\u202f"
 
 
 def sql_literal(value: str) -> str:
@@ -49,13 +49,13 @@ def clean_text(expr: str) -> str:
     wrong past the first 122,880 rows (see staging.run_in_file_order, which now runs such a plan on
     one thread: right, but half as fast).
     """
-    low = max(ord(ch) for ch in _TRIM_CHARS if ord(ch) <= 32)
+    low = max(ord(ch) for ch in TRIM_CHARS if ord(ch) <= 32)
     first = [f"unicode({expr}) <= {low}"]
-    first += [f"unicode({expr}) = {ord(ch)}" for ch in _TRIM_CHARS if ord(ch) > low]
-    ends = " OR ".join(f"ends_with({expr}, {sql_literal(ch)})" for ch in _TRIM_CHARS)
+    first += [f"unicode({expr}) = {ord(ch)}" for ch in TRIM_CHARS if ord(ch) > low]
+    ends = " OR ".join(f"ends_with({expr}, {sql_literal(ch)})" for ch in TRIM_CHARS)
     return (
         f"CASE WHEN {' OR '.join(first)} OR {ends}"
-        f" THEN nullif(trim({expr}, {sql_literal(_TRIM_CHARS)}), '')"
+        f" THEN nullif(trim({expr}, {sql_literal(TRIM_CHARS)}), '')"
         f" WHEN {expr} = '' THEN NULL ELSE {expr} END"
     )
 

@@ -27,6 +27,9 @@ or with a default, a column feeding two fields, and spreadsheets (small by natur
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +46,8 @@ from sanctrace.sources.staging import read_csv_sql, run_in_file_order
 MARK = "chr(1)"  # a text no rule produces: the row needs the SQL path
 _ENUM = "decl_direct_country"
 _ISO = "decl_direct_iso"
+HEAD_ROWS = 1000  # rows looked at to choose the fields read untrimmed (``untrimmed_fields``)
+_HEAD_CHARS = 1 << 20
 _READER_TYPES = {"decimal": "DECIMAL(18, 2)", "number": "DOUBLE", "date": "DATE"}
 
 
@@ -65,7 +70,11 @@ def plan(
     if typed_read is None:
         return None
     reader, reader_typed = typed_read
-    text = [f"{field_sql.raw_value(resolved, f)} AS r_{f}" for f in fields if f not in reader_typed]
+    untrimmed = untrimmed_fields(resolved, fields, head_rows(prepared.path, delimiter, HEAD_ROWS))
+    cell = {f: f"c{resolved.columns[f][0] + 1}" for f in untrimmed}
+    text = [
+        f"{cell.get(f) or field_sql.raw_value(resolved, f)} AS r_{f}" for f in fields if f not in reader_typed
+    ]
     typed = [f"c{p + 1} AS v_{f}" for f, p in reader_typed.items()]
     extras = [
         f"{sql.sql_literal(label + ': ')} || {sql.clean_text(f'c{p + 1}')}"
@@ -134,6 +143,54 @@ def _reader_typed(resolved: ResolvedMapping, fields: list[str]) -> dict[str, int
     return typed
 
 
+def untrimmed_fields(resolved: ResolvedMapping, fields: list[str], head: list[list[str]]) -> set[str]:
+    """The fields read from their cell as it is, without ``clean_text``'s trimming checks.
+
+    Why: those checks were the largest cost over DuckDB's own read (~3.8 CPU-s per 2M rows for ~20
+    columns, decision 0021). A field whose rule reads only a clean text needs none: a padded or
+    blank cell fails the rule and is marked, and the SQL path trims and reads it. Those are the item
+    number (a regular expression of digits), the flow (no ``CASE`` branch has padding: the mapping's
+    keys are normalised), the commodity code (``digits`` drops the same spaces the trim would; U+202F
+    fails the rule) and the countries (no spelling starts with a character the trim removes, and
+    the lookup refuses the padding labels, which do). Text fields are stored, so they are trimmed.
+
+    Only a field read from one column with no default, and only when none of the file's first rows
+    (``head``) has that cell padded: a file whose cells are padded throughout would otherwise leave
+    every row to the SQL path (past ``MAX_LEFTOVERS`` the whole file, after a wasted direct write).
+    Padding that starts further down only costs those rows the slower path.
+    """
+    chosen = {
+        name: resolved.columns[name][0]
+        for name in fields
+        if DECLARATION_FIELDS[name] in ("integer", "flow", "code", "country")
+        and len(resolved.columns.get(name, [])) == 1
+        and name not in resolved.mapping.defaults
+    }
+    for row in head:
+        for name, position in list(chosen.items()):
+            cell = row[position] if position < len(row) else ""
+            if cell != cell.strip(sql.TRIM_CHARS):
+                del chosen[name]
+    return set(chosen)
+
+
+def head_rows(path: Path, delimiter: str, count: int) -> list[list[str]]:
+    """Up to ``count`` records after the header, from the file's first MiB, split by Python's csv
+    module: close enough to DuckDB's reader for a sample that only chooses how a field is read.
+    A record the csv module refuses (a field past its size limit) ends the sample there."""
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        text = handle.read(_HEAD_CHARS)
+    if len(text) == _HEAD_CHARS:
+        text = text[: text.rfind("\n") + 1]  # no cut record at the end
+    rows: list[list[str]] = []
+    try:
+        for row in itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), 1, count + 1):
+            rows.append(row)
+    except csv.Error:
+        pass
+    return rows
+
+
 def _sql_typed(name: str) -> bool:
     return DECLARATION_FIELDS[name] in ("integer", "code", "flow")
 
@@ -176,8 +233,9 @@ def create_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
     Any other text (a numeric code with other zeros, a new spelling) is marked for the SQL path.
 
     The ENUM is laid out in blocks of ``2**shift`` labels, one block per code (block 0: spellings
-    that name no single country), padded with labels no cleaned cell holds (they start with a space,
-    which ``clean_text`` trims). A spelling's block is its ENUM position shifted right, an
+    that name no single country), padded with labels that start with a space, which no spelling
+    does: the macro gives no code to a text starting with a space or a control character (a cell
+    read untrimmed, ``untrimmed_fields``). A spelling's block is its ENUM position shifted right, an
     index into a list of ~250 codes. Why: DuckDB builds a constant list again for every vector of
     2,048 rows, at ~50 ns an element; one list with a code per spelling (5,000+) cost ~130 ns per
     lookup, twice the cost of a list of the codes alone (decision 0021, "Later (2026-12-01 evening)").
@@ -204,7 +262,8 @@ def create_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE TEMP TYPE {_ENUM} AS ENUM ({', '.join(sql.sql_literal(x) for x in labels)})")
     listed = ", ".join("NULL" if c is None else sql.sql_literal(c) for c in codes)
     con.execute(
-        f"CREATE TEMP MACRO {_ISO}(x) AS ([{listed}])[(enum_code(TRY_CAST(x AS {_ENUM})) >> {shift}) + 1]"
+        f"CREATE TEMP MACRO {_ISO}(x) AS CASE WHEN unicode(x) > 32"
+        f" THEN ([{listed}])[(enum_code(TRY_CAST(x AS {_ENUM})) >> {shift}) + 1] END"
     )
 
 
