@@ -79,6 +79,8 @@ def outcome(con: duckdb.DuckDBPyConnection, reports: list[LoadReport]) -> dict[s
             "SELECT * EXCLUDE (source_id) FROM declarations ORDER BY source_id, row_number"
         ).fetchall(),
         "quarantine": con.execute("SELECT * EXCLUDE (source_id) FROM quarantine ORDER BY ALL").fetchall(),
+        # A direct write undone (rolled back, or discarded after its first transaction) leaves no trace.
+        "sources": con.execute("SELECT count(*), count(*) FILTER (WHERE pending) FROM sources").fetchall(),
     }
 
 
@@ -127,8 +129,9 @@ def test_dirty_file_loads_as_on_the_sql_path(
 def test_dirty_file_with_every_rule_field_read_untrimmed_loads_as_on_the_sql_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No head rows looked at: item number, flow, code and countries are read as they are, and their
-    padded or blank cells (the file has them) must be marked and typed by the SQL path."""
+    """No head rows looked at: item number, flow, code, countries and the optional text fields are
+    read as they are. Their padded or blank cells (the file has them) must be marked and typed by
+    the SQL path, or (text) trimmed after the write."""
     monkeypatch.setattr(declaration_direct, "HEAD_ROWS", 0)
     seen: list[set[str]] = []
     original = declaration_direct.untrimmed_fields
@@ -141,13 +144,13 @@ def test_dirty_file_with_every_rule_field_read_untrimmed_loads_as_on_the_sql_pat
     path = tmp_path / "dirty.csv"
     dirty_file(path, 400, 1)
     direct, reference = both([path], monkeypatch)
-    assert {"item_number", "flow", "commodity_code", "dispatch_country"} <= seen[0]
+    assert {"item_number", "flow", "commodity_code", "dispatch_country", "shipper_name"} <= seen[0]
     assert direct == reference
 
 
 def test_fields_padded_in_the_head_keep_their_trimming(tmp_path: Path) -> None:
-    """A rule field whose cell is padded or blank in the first rows is trimmed for the whole file;
-    text fields always are."""
+    """A field whose cell is padded or blank in the first rows is trimmed in the insert for the whole
+    file; so are a required text field and a field with a fallback column."""
     rows = [[c.format(n=n) for c in CLEAN] for n in range(3)]
     rows[1][6] = " КИТАЙ"  # G15, the dispatch country
     rows[2][9] = "\u00a0"  # G33, the commodity code: a blank cell
@@ -160,9 +163,10 @@ def test_fields_padded_in_the_head_keep_their_trimming(tmp_path: Path) -> None:
     head = declaration_direct.head_rows(path, ";", 1000)
     assert len(head) == 3 and head[1][6] == " КИТАЙ"
     untrimmed = declaration_direct.untrimmed_fields(resolved, fields, head)
-    assert untrimmed == {"item_number", "flow"}  # origin_country has a fallback column: trimmed
+    # origin_country has a fallback column, declaration_number is required: both trimmed.
+    assert untrimmed == {"item_number", "flow", "shipper_name", "consignee_name", "description"}
     clean_head = declaration_direct.untrimmed_fields(resolved, fields, head[:1])
-    assert clean_head == {"item_number", "flow", "dispatch_country", "commodity_code"}
+    assert clean_head == untrimmed | {"dispatch_country", "commodity_code"}
 
 
 def test_overlapping_files_as_on_the_sql_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -284,6 +288,54 @@ def test_a_file_with_many_leftovers_takes_the_sql_path(
     dirty_file(path, 200, 11)
     direct, reference = both([path], monkeypatch)
     assert direct == reference
+
+
+def test_a_load_stopped_between_its_two_transactions_is_removed_when_the_warehouse_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows are committed before they are numbered (``sources.pending``); a process that stops
+    there leaves them, unnumbered, and the next writable open removes them before anything reads."""
+    path = tmp_path / "dirty.csv"
+    dirty_file(path, 200, 5)
+    warehouse = tmp_path / "w.duckdb"
+    con = connect(warehouse)
+    ensure_reference(con)
+
+    def stopped(*args: Any) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(declarations, "_finish_direct", stopped)
+        patch.setattr(declarations, "discard_load", lambda *args: None)  # the process is gone
+        with pytest.raises(KeyboardInterrupt):
+            load(con, path, OPTIONS)
+    left = con.execute("SELECT count(*), max(row_number) FROM declarations").fetchone()
+    assert left is not None and left[0] > 150 and left[1] == 0  # written, not numbered
+    assert con.execute("SELECT count(*) FROM sources WHERE pending").fetchone() == (1,)
+    con.close()
+    con = connect(warehouse)
+    assert con.execute("SELECT count(*) FROM declarations").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM sources WHERE format = 'declarations'").fetchone() == (0,)
+    report = load(con, path, OPTIONS)  # the same file loads afresh, not as "already loaded"
+    assert not report.already_loaded and report.rows_accepted > 150
+    assert con.execute("SELECT min(row_number) FROM declarations").fetchone() == (2,)
+    con.close()
+    assert load_all([path]) == outcome_of_fresh_load(path, warehouse)
+
+
+def outcome_of_fresh_load(path: Path, warehouse: Path) -> dict[str, Any]:
+    con = connect(warehouse, read_only=True)
+    try:
+        reports = [
+            LoadReport(path, "declarations", "test", int(r[0]), int(r[1]), int(r[2]), int(r[3]))
+            for r in con.execute(
+                "SELECT source_id, rows_read, rows_accepted, rows_quarantined FROM sources"
+                " WHERE format = 'declarations'"
+            ).fetchall()
+        ]
+        return outcome(con, reports)
+    finally:
+        con.close()
 
 
 def test_country_lookup_gives_every_spelling_the_sql_path_code(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Protocol
 import duckdb
 
 from sanctrace.errors import UserError
+from sanctrace.sources.loading import transaction
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,33 @@ def register_source(
         [source_id, str(path), digest, fmt, dataset, encoding, publisher, licence],
     )
     return source_id
+
+
+def discard_load(con: duckdb.DuckDBPyConnection, source_id: int) -> None:
+    """Remove a load: its rows in every table with a ``source_id`` column, then its ``sources`` row.
+
+    For a load written in more than one transaction (``sources.pending``) whose later step failed;
+    the caller runs it in a transaction of its own.
+    """
+    tables = con.execute(
+        "SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t"
+        " ON t.table_schema = c.table_schema AND t.table_name = c.table_name"
+        " WHERE c.column_name = 'source_id' AND t.table_type = 'BASE TABLE' AND c.table_name <> 'sources'"
+        " AND c.table_schema = 'main' ORDER BY 1"
+    ).fetchall()
+    for (table,) in tables:
+        con.execute(f'DELETE FROM "{table}" WHERE source_id = ?', [source_id])
+    con.execute("DELETE FROM sources WHERE source_id = ?", [source_id])
+
+
+def discard_unfinished_loads(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Remove the loads left pending by a process that stopped between their transactions; return
+    their ids. Run when a warehouse is opened for writing, before anything reads it."""
+    pending = [int(r[0]) for r in con.execute("SELECT source_id FROM sources WHERE pending").fetchall()]
+    for source_id in pending:
+        with transaction(con):
+            discard_load(con, source_id)
+    return pending
 
 
 def quarantine_rows(con: duckdb.DuckDBPyConnection, source_id: int, rows: Iterable[QuarantinedRow]) -> int:

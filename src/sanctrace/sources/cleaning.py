@@ -49,15 +49,20 @@ def clean_text(expr: str) -> str:
     wrong past the first 122,880 rows (see staging.run_in_file_order, which now runs such a plan on
     one thread: right, but half as fast).
     """
+    return (
+        f"CASE WHEN {needs_trim(expr)} THEN nullif(trim({expr}, {sql_literal(TRIM_CHARS)}), '')"
+        f" WHEN {expr} = '' THEN NULL ELSE {expr} END"
+    )
+
+
+def needs_trim(expr: str) -> str:
+    """True when ``clean_text`` may change the text: it starts or ends with a trimmed character (or
+    starts with a control character, or is empty: ``unicode('')`` is -1). See ``clean_text``."""
     low = max(ord(ch) for ch in TRIM_CHARS if ord(ch) <= 32)
     first = [f"unicode({expr}) <= {low}"]
     first += [f"unicode({expr}) = {ord(ch)}" for ch in TRIM_CHARS if ord(ch) > low]
-    ends = " OR ".join(f"ends_with({expr}, {sql_literal(ch)})" for ch in TRIM_CHARS)
-    return (
-        f"CASE WHEN {' OR '.join(first)} OR {ends}"
-        f" THEN nullif(trim({expr}, {sql_literal(TRIM_CHARS)}), '')"
-        f" WHEN {expr} = '' THEN NULL ELSE {expr} END"
-    )
+    ends = [f"ends_with({expr}, {sql_literal(ch)})" for ch in TRIM_CHARS]
+    return " OR ".join(first + ends)
 
 
 def quick_number(expr: str, *, decimal_comma: bool) -> str:

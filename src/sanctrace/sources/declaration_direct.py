@@ -7,8 +7,10 @@ lines. Here the reader parses the numbers and dates itself (``decimal_separator`
 (``declaration_fields``), and one ``INSERT ... SELECT`` writes the rows, in parallel and compressed.
 
 How a row keeps its line: the insert must run as DuckDB's BATCH_INSERT, which appends rows in the
-reader's order, so inside the load's transaction the new rows' rowids follow the file. One UPDATE
-then sets ``row_number`` from the rowid and the lines the reader skipped (``staging.number_lines``).
+reader's order, so the new rows' rowids follow the file, and they stay in that order, one after the
+other, when the insert commits (the rows are appended at the table's end). One UPDATE in the load's
+second transaction (decision 0024) then sets ``row_number`` from the rowid and the lines the reader
+skipped (``staging.number_lines``).
 A plan without BATCH_INSERT (an expression the optimizer turns into a join) runs on one thread,
 which keeps the order (the bug of decision 0012's "Correction" must not come back silently).
 
@@ -57,6 +59,7 @@ class DirectPlan:
 
     insert: str  # one parameter: the source id
     suspect: str  # a predicate over ``declarations`` columns
+    trim_after: tuple[str, ...] = ()  # text columns written untrimmed (``untrimmed_fields``)
 
 
 def plan(
@@ -98,7 +101,8 @@ def plan(
     insert = (
         f"INSERT INTO declarations ({', '.join(columns)}) SELECT {', '.join(columns.values())} FROM {source}"
     )
-    return DirectPlan(insert, _suspect(resolved, fields, reader_typed))
+    trim_after = tuple(f for f in fields if f in untrimmed and DECLARATION_FIELDS[f] == "text")
+    return DirectPlan(insert, _suspect(resolved, fields, reader_typed), trim_after)
 
 
 def typed_reader(
@@ -144,27 +148,43 @@ def _reader_typed(resolved: ResolvedMapping, fields: list[str]) -> dict[str, int
 
 
 def untrimmed_fields(resolved: ResolvedMapping, fields: list[str], head: list[list[str]]) -> set[str]:
-    """The fields read from their cell as it is, without ``clean_text``'s trimming checks.
+    """The fields read from their cell as it is, without ``clean_text``'s trimming checks in the insert.
 
     Why: those checks were the largest cost over DuckDB's own read (~3.8 CPU-s per 2M rows for ~20
-    columns, decision 0021). A field whose rule reads only a clean text needs none: a padded or
-    blank cell fails the rule and is marked, and the SQL path trims and reads it. Those are the item
-    number (a regular expression of digits), the flow (no ``CASE`` branch has padding: the mapping's
-    keys are normalised), the commodity code (``digits`` drops the same spaces the trim would; U+202F
-    fails the rule) and the countries (no spelling starts with a character the trim removes, and
-    the lookup refuses the padding labels, which do). Text fields are stored, so they are trimmed.
+    columns, decision 0021). Two kinds of field can do without them:
+
+    - A field whose rule reads only a clean text: a padded or blank cell fails the rule and is
+      marked, and the SQL path trims and reads it. Those are the item number (a regular expression
+      of digits), the flow (no ``CASE`` branch has padding: the mapping's keys are normalised), the
+      commodity code (``digits`` drops the same spaces the trim would; U+202F fails the rule) and
+      the countries (no spelling starts with a character the trim removes, and the lookup refuses
+      the padding labels, which do).
+    - A text field stored as it is read and not required: its padded cells are trimmed after the
+      write (``trim_after_write``). That test runs on the stored column, where DuckDB evaluates it
+      once per distinct value of a dictionary-compressed block (company names, addresses, units and
+      currencies repeat), not once per row (decision 0024). Not the description when the mapping
+      adds extras to it (stored joined, so no longer the cell), nor a required field (a blank cell
+      must make the row's quarantine, which needs the trimmed text at the insert).
 
     Only a field read from one column with no default, and only when none of the file's first rows
     (``head``) has that cell padded: a file whose cells are padded throughout would otherwise leave
-    every row to the SQL path (past ``MAX_LEFTOVERS`` the whole file, after a wasted direct write).
-    Padding that starts further down only costs those rows the slower path.
+    every row to the SQL path (past ``MAX_LEFTOVERS`` the whole file, after a wasted direct write)
+    or to the trimming update. Padding that starts further down only costs those rows more time.
     """
+    required = set(resolved.mapping.required) | {"declaration_number", "item_number"}
     chosen = {
         name: resolved.columns[name][0]
         for name in fields
-        if DECLARATION_FIELDS[name] in ("integer", "flow", "code", "country")
-        and len(resolved.columns.get(name, [])) == 1
+        if len(resolved.columns.get(name, [])) == 1
         and name not in resolved.mapping.defaults
+        and (
+            DECLARATION_FIELDS[name] in ("integer", "flow", "code", "country")
+            or (
+                DECLARATION_FIELDS[name] == "text"
+                and name not in required
+                and not (name == "description" and resolved.extras)
+            )
+        )
     }
     for row in head:
         for name, position in list(chosen.items()):
@@ -275,6 +295,17 @@ def drop_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
 def write(con: duckdb.DuckDBPyConnection, direct: DirectPlan, source_id: int) -> None:
     """Run the insert so that the new rows' rowids follow the file (see the module's docstring)."""
     run_in_file_order(con, direct.insert, [source_id])
+
+
+def trim_after_write(con: duckdb.DuckDBPyConnection, plan: DirectPlan, source_id: int) -> None:
+    """Trim the cells of the text columns the insert wrote as read (``untrimmed_fields``): one UPDATE
+    per column, which finds nothing to change in a file whose cells carry no padding."""
+    for name in plan.trim_after:
+        con.execute(
+            f"UPDATE declarations SET {name} = {sql.clean_text(name)}"
+            f" WHERE source_id = ? AND ({sql.needs_trim(name)})",
+            [source_id],
+        )
 
 
 def number_rows(con: duckdb.DuckDBPyConnection, source_id: int, gaps: str | None) -> None:

@@ -108,7 +108,7 @@ def outputs(fields: list[str]) -> list[tuple[str, str]]:
         value = f"r_{c}" if is_country(c) else f"v_{c}"
         if c == "description":
             value = (
-                "CASE WHEN r_extras = '' THEN v_description"
+                "CASE WHEN coalesce(r_extras, '') = '' THEN v_description"
                 " ELSE concat_ws(' | ', v_description, r_extras) END"
             )
         outputs.append((c, value))

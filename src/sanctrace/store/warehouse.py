@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from sanctrace.errors import UserError
+from sanctrace.sources.base import discard_unfinished_loads
 
 DEFAULT_DB = Path("sanctrace.duckdb")
 DEFAULT_MEMORY_LIMIT = "2GB"
@@ -87,6 +88,7 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckd
     _limit_memory(con, target)
     if not read_only:
         migrate(con)
+        discard_unfinished_loads(con)
     return con
 
 
