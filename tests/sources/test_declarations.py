@@ -367,6 +367,26 @@ def test_codes_lose_their_separators(code: str, separators: list[str]) -> None:
     assert _eval(expression, code[:5]) is None
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["8457", "10", "100", "0", ".", " ", "-", "\t", "\f", "\v", "\u00a0", "\u202f", "A", "٣"]
+        ),
+        max_size=8,
+    ).map("".join)
+)
+def test_code_shortcut_agrees_with_the_full_rule(text: str) -> None:
+    """Removing only dots and spaces first never gives another code than removing every separator:
+    digits (also non-ASCII ones), other separators, letters, lengths around the bounds."""
+    typed = cleaning.typed_field("x", "code", decimal_comma=True, formats=[], min_code_len=6)
+    assert typed is not None
+    source = cleaning.nested("(SELECT ?::VARCHAR AS r_x)", *cleaning.layers([typed]))
+    row = _CON.execute(f"SELECT {typed.final} FROM {source}", [text]).fetchone()
+    assert row is not None
+    assert row[0] == _eval(cleaning.code(f"({cleaning.digits('x')})", min_len=6), text)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.text(alphabet=" \t\r\n\u00a0\u202faб1,.", max_size=8))
 def test_clean_text_is_trim_with_its_shortcut(text: str) -> None:

@@ -28,6 +28,7 @@ DAY_FIRST_FORMATS = (
 )
 MONTH_FIRST_FORMATS = ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%Y %H:%M:%S")
 TRIM_CHARS = " \t\r\n\u00a0\u202f"
+MAX_CODE_DIGITS = 14
 
 
 def sql_literal(value: str) -> str:
@@ -182,7 +183,7 @@ def digits(expr: str) -> str:
     return f"regexp_replace({expr}, '[\\s\u00a0.\\-]', '', 'g')"
 
 
-def code(digits_expr: str, *, min_len: int, max_len: int = 14) -> str:
+def code(digits_expr: str, *, min_len: int, max_len: int = MAX_CODE_DIGITS) -> str:
     """The digits when they form a plausible code, else NULL."""
     return (
         f"CASE WHEN regexp_full_match({digits_expr}, '[0-9]{{{min_len},{max_len}}}') THEN {digits_expr} END"
@@ -280,7 +281,14 @@ def typed_field(
     if kind == "date":
         return Typed(plausible_date(f"p_{name}"), [f"{date(raw, formats)} AS p_{name}"])
     if kind == "code":
-        return Typed(code(f"p_{name}", min_len=min_code_len), [f"{digits(raw)} AS p_{name}"])
+        # Most codes are digits, some with dots or plain spaces (8457.10.100.0, 8457 10 100 0): with
+        # those two removed they are the code already, since no other separator is left. The regular
+        # expression that removes every separator (~400 ns a cell) then runs only on the other cells,
+        # which CASE leaves out of the rest of the vector (coalesce does not: it cost more).
+        plain = f"regexp_full_match(p_{name}, '[0-9]{{{min_code_len},{MAX_CODE_DIGITS}}}')"
+        full = code(digits(raw), min_len=min_code_len)
+        quick = f"replace(replace({raw}, '.', ''), ' ', '') AS p_{name}"
+        return Typed(f"CASE WHEN {plain} THEN p_{name} ELSE {full} END", [quick])
     if kind == "country":
         return Typed(f"{name}_c.iso2")
     return None
