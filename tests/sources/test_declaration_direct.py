@@ -323,6 +323,42 @@ def test_a_load_stopped_between_its_two_transactions_is_removed_when_the_warehou
     assert load_all([path]) == outcome_of_fresh_load(path, warehouse)
 
 
+def test_a_copy_of_a_loaded_file_is_found_loaded(tmp_path: Path) -> None:
+    """Loaded again under another path: the same source, nothing written (the digest decides)."""
+    first, copy = tmp_path / "a.csv", tmp_path / "copy.csv"
+    dirty_file(first, 300, 8)
+    copy.write_bytes(first.read_bytes())
+    con = connect(":memory:")
+    ensure_reference(con)
+    loaded = load(con, first, OPTIONS)
+    before = con.execute(
+        "SELECT (SELECT count(*) FROM declarations), (SELECT count(*) FROM sources)"
+    ).fetchone()
+    again = load(con, copy, OPTIONS)
+    assert again.already_loaded and again.source_id == loaded.source_id
+    assert (again.rows_read, again.rows_accepted) == (loaded.rows_read, loaded.rows_accepted)
+    after = con.execute(
+        "SELECT (SELECT count(*) FROM declarations), (SELECT count(*) FROM sources)"
+    ).fetchone()
+    assert after == before
+
+
+def test_bare_crs_past_the_head_load_as_on_the_sql_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The head shows LF line ends, the rest of the file bare CRs: the byte scan finds them and the
+    file is rewritten before DuckDB reads it (DuckDB's reader fails on such a file read as it is)."""
+    path = tmp_path / "cr.csv"
+    rows = [";".join(c.format(n=n) for c in CLEAN) for n in range(120)]
+    head = "\n".join([HEADER, *rows[:60]]) + "\n"
+    assert len(head.encode()) > 4096  # past the head the loader reads first
+    path.write_bytes((head + "\r".join(rows[60:]) + "\r").encode())
+    direct, reference = both([path], monkeypatch)
+    assert direct == reference
+    assert direct["reports"] == [(120, 120, 0)]
+    assert [row[3] for row in direct["declarations"]] == list(range(2, 122))  # row_number
+
+
 def outcome_of_fresh_load(path: Path, warehouse: Path) -> dict[str, Any]:
     con = connect(warehouse, read_only=True)
     try:
