@@ -87,3 +87,29 @@ def test_a_version_6_warehouse_keeps_its_declarations_with_line_id_computed(tmp_
     ).fetchone()
     assert generated is not None and "declaration_number" in str(generated[0])
     con.close()
+
+
+def test_a_version_8_warehouse_has_its_empty_descriptions_made_null(tmp_path: Path) -> None:
+    """Migration 009: the '' an earlier load stored for a missing description becomes NULL, as later
+    loads store it; other descriptions stay."""
+    db = tmp_path / "w.duckdb"
+    old = duckdb.connect(str(db))
+    old.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
+    )
+    for migration in available_migrations():
+        if migration.version <= 8:
+            old.execute(migration.sql)
+            old.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, now())", [migration.version, migration.name]
+            )
+    old.executemany(
+        "INSERT INTO declarations (declaration_number, item_number, source_id, row_number, description)"
+        " VALUES (?, ?, 1, ?, ?)",
+        [("D1", 1, 2, ""), ("D1", 2, 3, "СТАНОК"), ("D1", 3, 4, None)],
+    )
+    old.close()
+    con = connect(db)
+    read = con.execute("SELECT item_number, description FROM declarations ORDER BY item_number").fetchall()
+    assert read == [(1, None), (2, "СТАНОК"), (3, None)]
+    con.close()
