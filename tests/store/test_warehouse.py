@@ -51,20 +51,26 @@ def test_missing_folder_is_a_user_error(tmp_path: Path) -> None:
         connect(tmp_path / "nope" / "w.duckdb")
 
 
-def test_a_version_6_warehouse_keeps_its_declarations_with_line_id_computed(tmp_path: Path) -> None:
-    """Migration 007 rebuilds ``declarations`` with ``line_id`` computed: every row and value stays,
-    in the same order, and each line id reads as it was stored."""
-    db = tmp_path / "w.duckdb"
+def _warehouse_at_version(db: Path, version: int) -> duckdb.DuckDBPyConnection:
+    """A warehouse as an older sanctrace left it: the migrations up to ``version`` applied."""
     old = duckdb.connect(str(db))
     old.execute(
         "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
     )
     for migration in available_migrations():
-        if migration.version <= 6:
+        if migration.version <= version:
             old.execute(migration.sql)
             old.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, now())", [migration.version, migration.name]
             )
+    return old
+
+
+def test_a_version_6_warehouse_keeps_its_declarations_with_line_id_computed(tmp_path: Path) -> None:
+    """Migration 007 rebuilds ``declarations`` with ``line_id`` computed: every row and value stays,
+    in the same order, and each line id reads as it was stored."""
+    db = tmp_path / "w.duckdb"
+    old = _warehouse_at_version(db, 6)
     rows = [
         (f"10702010/0{n}/{n % 3 + 1}", f"10702010/0{n}", n % 3 + 1, 1, n + 1, f"P{n}") for n in range(300)
     ]
@@ -93,16 +99,7 @@ def test_a_version_8_warehouse_has_its_empty_descriptions_made_null(tmp_path: Pa
     """Migration 009: the '' an earlier load stored for a missing description becomes NULL, as later
     loads store it; other descriptions stay."""
     db = tmp_path / "w.duckdb"
-    old = duckdb.connect(str(db))
-    old.execute(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
-    )
-    for migration in available_migrations():
-        if migration.version <= 8:
-            old.execute(migration.sql)
-            old.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, now())", [migration.version, migration.name]
-            )
+    old = _warehouse_at_version(db, 8)
     old.executemany(
         "INSERT INTO declarations (declaration_number, item_number, source_id, row_number, description)"
         " VALUES (?, ?, 1, ?, ?)",
