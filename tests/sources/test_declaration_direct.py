@@ -37,7 +37,8 @@ VARIANTS: dict[int, list[str]] = {
     3: ["11.01.2023", "2023-01-11", "11.01.0202", "31.02.2023", "", "1.1.2023", "11.01.2023 10:00",
         "11/01/2023"],
     6: ["КИТАЙ", "Китай", "китай", "Kitay", "156", "056", "", " КИТАЙ ", "TAIWAN", "Taiwan", "CN", "cn"],
-    8: ["ТАЙВАНЬ (КИТАЙ)", "", "Тайвань (Китай)", "Неведомая", "TW"],
+    7: ["КИТАЙ", "", " КИТАЙ", "CN", "\u00a0"],
+    8: ["ТАЙВАНЬ (КИТАЙ)", "", "Тайвань (Китай)", "Неведомая", "TW", "  ", " TW", "\u00a0"],
     9: ["8457 10 100 0", "8457.10", "", "84571010001234567", "84A7101000", "8457-10-100-0", " 8457101000 "],
     10: ["10 306,00", "1\u00a0234,50", "1.234,50", "abc", "inf", "1e3", "", " 12,5 ", "-5", "+5", "1_000",
          "1,2,3"],
@@ -144,13 +145,22 @@ def test_dirty_file_with_every_rule_field_read_untrimmed_loads_as_on_the_sql_pat
     path = tmp_path / "dirty.csv"
     dirty_file(path, 400, 1)
     direct, reference = both([path], monkeypatch)
-    assert {"item_number", "flow", "commodity_code", "dispatch_country", "shipper_name"} <= seen[0]
+    # origin_country falls back from G34 to G16: a blank or padded G34 must not hide G16.
+    assert {
+        "item_number",
+        "flow",
+        "commodity_code",
+        "dispatch_country",
+        "origin_country",
+        "shipper_name",
+    } <= seen[0]
     assert direct == reference
 
 
 def test_fields_padded_in_the_head_keep_their_trimming(tmp_path: Path) -> None:
     """A field whose cell is padded or blank in the first rows is trimmed in the insert for the whole
-    file; so are a required text field and a field with a fallback column."""
+    file; so is a required text field. A rule field with a fallback column is read untrimmed when
+    none of its columns is padded in the head."""
     rows = [[c.format(n=n) for c in CLEAN] for n in range(3)]
     rows[1][6] = " КИТАЙ"  # G15, the dispatch country
     rows[2][9] = "\u00a0"  # G33, the commodity code: a blank cell
@@ -163,8 +173,18 @@ def test_fields_padded_in_the_head_keep_their_trimming(tmp_path: Path) -> None:
     head = declaration_direct.head_rows(path, ";", 1000)
     assert len(head) == 3 and head[1][6] == " КИТАЙ"
     untrimmed = declaration_direct.untrimmed_fields(resolved, fields, head)
-    # origin_country has a fallback column, declaration_number is required: both trimmed.
-    assert untrimmed == {"item_number", "flow", "shipper_name", "consignee_name", "description"}
+    # declaration_number is required: trimmed.
+    assert untrimmed == {
+        "item_number",
+        "flow",
+        "origin_country",
+        "shipper_name",
+        "consignee_name",
+        "description",
+    }
+    rows[0][7] = "КИТАЙ "  # G16, the origin country's fallback column
+    padded_fallback = declaration_direct.untrimmed_fields(resolved, fields, [rows[0]])
+    assert "origin_country" not in padded_fallback and "dispatch_country" in padded_fallback
     clean_head = declaration_direct.untrimmed_fields(resolved, fields, head[:1])
     assert clean_head == untrimmed | {"dispatch_country", "commodity_code"}
 
@@ -396,3 +416,16 @@ def test_country_lookup_gives_every_spelling_the_sql_path_code(tmp_path: Path) -
     }
     assert direct["Неведомая"] is None and direct["КИТАЙ "] is None  # marked for the SQL path
     assert all(direct[raw] is None for raw in padding)  # a cell read untrimmed never hits a pad
+
+
+_GUARD = duckdb.connect()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x2030), max_size=4))
+def test_country_guard_is_the_first_code_point_test(text: str) -> None:
+    """The lookup's byte comparison refuses exactly the texts whose first code point is at most the
+    space (and the empty text), as ``unicode(x) > 32`` does."""
+    row = _GUARD.execute("SELECT ?::VARCHAR >= '!', unicode(?::VARCHAR) > 32", [text, text]).fetchone()
+    assert row is not None
+    assert row[0] == row[1] == (text != "" and ord(text[0]) > 32)

@@ -387,6 +387,35 @@ def test_code_shortcut_agrees_with_the_full_rule(text: str) -> None:
     assert row[0] == _eval(cleaning.code(f"({cleaning.digits('x')})", min_len=6), text)
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="0159/:+- .a٣", max_size=3))
+def test_one_digit_shortcut_agrees_with_the_integer_rule(text: str) -> None:
+    """The single-digit test reads what the regular expression reads, and nothing more."""
+    typed = cleaning.typed_field("x", "integer", decimal_comma=True, formats=[], min_code_len=6)
+    assert typed is not None
+    rule = typed.final.replace("r_x", "x")
+    expected = int(text) if text.isascii() and text.isdigit() else None
+    assert _eval(rule, text) == expected
+
+
+_FLOW_PARTS = ["ИМ", "им", "Им", "ЭК", "IM", "im", "EX", "ex", "PORT", "ПОРТ", "порт", "X", " ", "ß"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_FLOW_PARTS), max_size=3).map("".join))
+def test_flow_shortcut_agrees_with_the_upper_cased_rule(text: str) -> None:
+    """Trying the cell as it is before upper() never gives another flow than upper() alone."""
+    from sanctrace.sources.declaration_fields import typed
+    from sanctrace.sources.mapping import best_preset
+
+    resolved = best_preset(["ND", "G32", "G011", "G542", "G33"])
+    assert resolved is not None
+    rule = typed(resolved, "flow").final.replace("r_flow", "x")
+    upper_only = rule[rule.index("ELSE ") + len("ELSE ") : -len(" END")]
+    assert upper_only.startswith("CASE upper(x)")
+    assert _eval(rule, text) == _eval(upper_only, text)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.text(alphabet=" \t\r\n\u00a0\u202faб1,.", max_size=8))
 def test_clean_text_is_trim_with_its_shortcut(text: str) -> None:

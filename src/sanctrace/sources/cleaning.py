@@ -259,7 +259,11 @@ def typed_field(
     if kind == "text":
         return Typed(raw)
     if kind == "integer":
-        return Typed(f"CASE WHEN regexp_full_match({raw}, '[0-9]{{1,9}}') THEN CAST({raw} AS INTEGER) END")
+        # One digit (an item number mostly is: every declaration has an item 1) is told by two byte
+        # comparisons; the regular expression (~90 ns a cell, three times their cost) reads the rest.
+        rule = f"CASE WHEN regexp_full_match({raw}, '[0-9]{{1,9}}') THEN CAST({raw} AS INTEGER) END"
+        digit = f"strlen({raw}) = 1 AND {raw} BETWEEN '0' AND '9'"
+        return Typed(f"CASE WHEN {digit} THEN CAST({raw} AS INTEGER) ELSE {rule} END")
     if kind in ("decimal", "number"):
         # The quick cast q_ first; the full rules (a regular expression, then the decimal mark) run
         # only on the cells it could not read, which CASE leaves out of the rest of the vector.
