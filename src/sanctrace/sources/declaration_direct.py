@@ -273,8 +273,8 @@ def create_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
     byte is past the space (the lead byte of any code point past U+007F is), the same test as
     ``unicode(x) > 32`` at two thirds of its cost (8 against 12 ns a cell, single-threaded).
     Why the blocks: DuckDB builds a constant list again for every vector of 2,048 rows, at ~50 ns an
-    element; one list with a code per spelling (5,000+) cost ~130 ns per
-    lookup, twice the cost of a list of the codes alone (decision 0021, "Later (2026-12-01 evening)").
+    element; one list with a code per spelling (5,000+) cost ~130 ns per lookup, twice the cost of
+    a list of the codes alone (decision 0021, "Later (2026-12-01 evening)").
     """
     aliases = [str(r[0]) for r in con.execute("SELECT DISTINCT alias FROM country_aliases").fetchall()]
     spellings = sorted({v for a in aliases for v in (a, a.upper(), a.lower(), a.title(), a.capitalize())})
