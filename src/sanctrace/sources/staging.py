@@ -204,10 +204,11 @@ def number_lines(con: duckdb.DuckDBPyConnection, table: str, blank_lines: tuple[
         f" (SELECT line, row_number() OVER (ORDER BY line) AS j FROM {gaps}_lines) GROUP BY gap"
     )
     con.execute(
-        # The reason is the line's first error other than a cast: a typed reader also reports the
-        # casts of a line with too many fields, which the all-text reader of the SQL path does not.
-        f"CREATE OR REPLACE TEMP TABLE {table}_rejq AS SELECT line,"
-        f" CASE first(error_type) FILTER (WHERE error_type <> '{CAST_ERROR}')"
+        # The reason is the line's first error other than a cast (by position, so the same on every
+        # run): a typed reader also reports the casts of a line with too many fields, which the
+        # all-text reader of the SQL path does not.
+        f"CREATE OR REPLACE TEMP TABLE {table}_rejq AS SELECT line, CASE first(error_type"
+        f" ORDER BY byte_position, column_idx, error_type) FILTER (WHERE error_type <> '{CAST_ERROR}')"
         + "".join(f" WHEN '{k}' THEN '{v}'" for k, v in _REJECT_REASONS.items())
         + f" ELSE 'malformed line' END AS reason, trim(first(csv_line), e'\\r\\n') AS raw,"
         f" bool_or(error_type = '{BAD_ENCODING}') AS bad_encoding,"
