@@ -76,9 +76,10 @@ def plan(
         return None
     reader, reader_typed = typed_read
     untrimmed = untrimmed_fields(resolved, fields, head_rows(prepared.path, delimiter, HEAD_ROWS))
-    cell = {f: untrimmed_cell(resolved, f) for f in untrimmed}
     text = [
-        f"{cell.get(f) or field_sql.raw_value(resolved, f)} AS r_{f}" for f in fields if f not in reader_typed
+        f"{field_sql.raw_value(resolved, f, trimmed=f not in untrimmed)} AS r_{f}"
+        for f in fields
+        if f not in reader_typed
     ]
     typed = [f"c{p + 1} AS v_{f}" for f, p in reader_typed.items()]
     extras = [
@@ -168,11 +169,11 @@ def untrimmed_fields(resolved: ResolvedMapping, fields: list[str], head: list[li
       adds extras to it (stored joined, so no longer the cell), nor a required field (a blank cell
       must make the row's quarantine, which needs the trimmed text at the insert).
 
-    Only a field with no default (a text field: read from one column; a rule field may fall back
-    on further columns, ``untrimmed_cell``), and only when none of the file's first rows (``head``)
-    has one of its cells padded: a file whose cells are padded throughout would otherwise leave
-    every row to the SQL path (past ``MAX_LEFTOVERS`` the whole file, after a wasted direct write)
-    or to the trimming update. Padding that starts further down only costs those rows more time.
+    Only a field with no default (a text field: read from one column; a rule field may fall back on
+    further columns, see ``declaration_fields.raw_value``), and only when none of the file's first
+    rows (``head``) has one of its cells padded: a file whose cells are padded throughout would
+    otherwise leave every row to the SQL path (past ``MAX_LEFTOVERS`` the whole file, after a wasted
+    direct write) or to the trimming update. Padding that starts further down only costs those rows more time.
     """
     required = set(resolved.mapping.required) | {"declaration_number", "item_number"}
     chosen = {
@@ -196,15 +197,6 @@ def untrimmed_fields(resolved: ResolvedMapping, fields: list[str], head: list[li
             if any(cell != cell.strip(sql.TRIM_CHARS) for cell in cells):
                 del chosen[name]
     return set(chosen)
-
-
-def untrimmed_cell(resolved: ResolvedMapping, name: str) -> str:
-    """A field read untrimmed (``untrimmed_fields``): its cell, or the first of its columns' cells
-    that is there. A blank or padded first cell is kept, not passed over as the trimmed read would:
-    only rule fields have more than one column here, and such a cell fails their rule, so the row
-    is marked and the SQL path falls back to the next column."""
-    cells = [f"c{p + 1}" for p in resolved.columns[name]]
-    return cells[0] if len(cells) == 1 else f"coalesce({', '.join(cells)})"
 
 
 def head_rows(path: Path, delimiter: str, count: int) -> list[list[str]]:

@@ -39,10 +39,16 @@ def column_label(resolved: ResolvedMapping, header: list[str], name: str) -> str
     )
 
 
-def raw_value(resolved: ResolvedMapping, name: str) -> str | None:
+def raw_value(resolved: ResolvedMapping, name: str, *, trimmed: bool = True) -> str | None:
+    """The field's text: the first of its columns' cells that is there, else its default.
+
+    ``trimmed=False`` takes the cells as read (the direct write's ``untrimmed_fields``): a blank or
+    padded cell is then kept, not passed over for the next column as a trimmed (hence NULL) one
+    is. Only rule fields are read so from more than one column, and such a cell fails their rule,
+    so the row is marked and the SQL path falls back to the next column."""
     positions = resolved.columns.get(name, [])
     default = resolved.mapping.defaults.get(name)
-    parts = [sql.clean_text(f"c{p + 1}") for p in positions]
+    parts = [sql.clean_text(f"c{p + 1}") if trimmed else f"c{p + 1}" for p in positions]
     if default is not None:
         parts.append(sql.sql_literal(default))
     if not parts:
