@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.harness import machine, measure, table, write_results
+from benchmarks.harness import machine, make_declarations_file, measure, table, write_results
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -23,10 +20,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sanctrace-bench-") as tmp:
         folder = Path(tmp)
         data = folder / "declarations.csv"
-        subprocess.run(
-            [sys.executable, "-m", "benchmarks.pipeline", "make-file", str(args.lines), str(data)], check=True
-        )
-        os.sync()  # else the new file's write-back (4.5 GB at 10M lines) runs during the first step
+        make_declarations_file(args.lines, data)
         ingest = measure("benchmarks.pipeline", "ingest", str(data), str(folder / "w.duckdb"))
         read = measure("benchmarks.pipeline", "baseline-read", str(data), str(folder / "raw.duckdb"))
         floor = measure("benchmarks.pipeline", "baseline-typed-read", str(data), str(folder / "typed.duckdb"))

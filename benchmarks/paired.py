@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.harness import make_declarations_file
+
 THIS_SRC = Path(__file__).resolve().parent.parent / "src"
 
 
@@ -38,11 +40,11 @@ def ingest_cpu(file: Path, db: Path) -> None:
     con = connect(db)
     ensure_reference(con)
     con.execute("SET threads = 1")
-    wall, cpu = time.perf_counter(), time.process_time()
+    start = time.process_time()
     ingest_path(con, file, LoadOptions(dataset="bench"), "declarations")
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    cpu = time.process_time() - start
     con.close()
-    print(json.dumps({"cpu": cpu, "wall": wall, "package": str(Path(sanctrace.__file__).parent)}))
+    print(json.dumps({"cpu": cpu, "package": str(Path(sanctrace.__file__).parent)}))
 
 
 def _start(src: Path, file: Path, db: Path) -> subprocess.Popen[str]:
@@ -66,10 +68,11 @@ def run_pairs(other: Path, file: Path, pairs: int, folder: Path) -> list[float]:
         order = [("this", THIS_SRC), ("other", other)]
         if pair % 2:
             order.reverse()
-        started = {name: _start(src, file, folder / f"{name}-{pair}.duckdb") for name, src in order}
+        warehouses = {name: folder / f"{name}-{pair}.duckdb" for name, _ in order}
+        started = {name: _start(src, file, warehouses[name]) for name, src in order}
         results = {name: _result(process) for name, process in started.items()}
-        for name in started:
-            (folder / f"{name}-{pair}.duckdb").unlink()
+        for warehouse in warehouses.values():
+            warehouse.unlink()
         difference = float(results["this"]["cpu"]) - float(results["other"]["cpu"])
         differences.append(difference)
         print(
@@ -97,10 +100,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sanctrace-paired-") as tmp:
         folder = Path(tmp)
         data = folder / "declarations.csv"
-        subprocess.run(
-            [sys.executable, "-m", "benchmarks.pipeline", "make-file", str(args.lines), str(data)], check=True
-        )
-        os.sync()
+        make_declarations_file(args.lines, data)
         differences = run_pairs(args.other.resolve(), data, args.pairs, folder)
     median, low, high = statistics.median(differences), min(differences), max(differences)
     print(

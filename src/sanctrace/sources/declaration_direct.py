@@ -173,7 +173,8 @@ def untrimmed_fields(resolved: ResolvedMapping, fields: list[str], head: list[li
     further columns, see ``declaration_fields.raw_value``), and only when none of the file's first
     rows (``head``) has one of its cells padded: a file whose cells are padded throughout would
     otherwise leave every row to the SQL path (past ``MAX_LEFTOVERS`` the whole file, after a wasted
-    direct write) or to the trimming update. Padding that starts further down only costs those rows more time.
+    direct write) or to the trimming update. Padding that starts further down only costs those rows
+    more time.
     """
     required = set(resolved.mapping.required) | {"declaration_number", "item_number"}
     chosen = {
