@@ -154,7 +154,7 @@ def make_parties(mentions: int, db: Path, seed: int = SEED) -> None:
     columns = {"n": "BIGINT", "name": "VARCHAR", "identifier": "VARCHAR", "country": "VARCHAR"}
     create_temp_table(con, "spell", columns, ((i, *r) for i, r in enumerate(rows)))
     con.execute(
-        "INSERT INTO declarations (declaration_number, item_number, source_id, row_number,"
+        "INSERT INTO declaration_lines (declaration_number, item_number, source_id, row_number,"
         " shipper_name, shipper_identifier, shipper_country, consignee_name, consignee_identifier,"
         " consignee_country)"
         " SELECT 'D' || s.n // 2, 1, 1, s.n // 2, s.name, s.identifier, s.country,"

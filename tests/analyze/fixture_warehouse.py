@@ -298,10 +298,10 @@ def build_warehouse() -> duckdb.DuckDBPyConnection:
     """An in-memory warehouse holding the fixture rows, schema from the real migrations."""
     con = connect(":memory:")
     for line in DECLARATIONS:
-        row = {k: v for k, v in line.items() if k != "line_id"}  # computed by the table (migration 007)
+        row = {k: v for k, v in line.items() if k != "line_id"}  # computed by the view (migration 010)
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        con.execute(f"INSERT INTO declarations ({columns}) VALUES ({marks})", list(row.values()))
+        con.execute(f"INSERT INTO declaration_lines ({columns}) VALUES ({marks})", list(row.values()))
     con.executemany("INSERT INTO baskets VALUES (?, ?, ?, ?, ?, ?, ?, ?)", BASKETS)
     con.executemany("INSERT INTO control_events VALUES (?, ?, ?, ?, ?, ?, ?)", CONTROL_EVENTS)
     con.executemany(f"INSERT INTO trade_flows VALUES ({', '.join('?' for _ in TRADE_FLOWS[0])})", TRADE_FLOWS)

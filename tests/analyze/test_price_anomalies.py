@@ -113,7 +113,7 @@ def test_a_pair_that_ships_every_few_days_is_not_split() -> None:
     start = dt.date(2023, 1, 20)
     for i in range(33):
         con.execute(
-            "INSERT INTO declarations (declaration_number, item_number, source_id, row_number,"
+            "INSERT INTO declaration_lines (declaration_number, item_number, source_id, row_number,"
             " registration_date, hs6, value_usd, shipper_name, consignee_name)"
             " VALUES (?, 1, 1, ?, ?, '845961', 117500, 'ANADOLU MAKINE', 'STANOK IMPORT OOO')",
             [f"X/{i}", 100 + i, start + dt.timedelta(days=6 * i)],

@@ -161,7 +161,7 @@ def _load_declarations(con: duckdb.DuckDBPyConnection) -> None:
         LINES, start=2
     ):
         con.execute(
-            "INSERT INTO declarations (declaration_number, item_number, source_id, row_number, flow,"
+            "INSERT INTO declaration_lines (declaration_number, item_number, source_id, row_number, flow,"
             " registration_date, commodity_code, hs6, manufacturer_text, origin_country, dispatch_country,"
             " destination_country, shipper_name, consignee_name, consignee_party_id, value_usd)"
             " VALUES (?, 1, 1, ?, 'import', ?, ?, ?, ?, 'TW', ?, ?, ?, ?, ?, ?)",

@@ -50,7 +50,7 @@ def test_key_maker_texts_fills_both_tables(con: duckdb.DuckDBPyConnection) -> No
         [(m, m, "TW" if m else None, alias, kind) for m, alias, kind in ALIASES],
     )
     con.executemany(
-        "INSERT INTO declarations (declaration_number, item_number, source_id, row_number,"
+        "INSERT INTO declaration_lines (declaration_number, item_number, source_id, row_number,"
         " manufacturer_text, trademark_text) VALUES (?, 1, 1, 2, ?, ?)",
         [("a", "ФАНУК", "NOVA-42"), ("b", "ФАНУК", None), ("c", None, "VICTOR TAICHUNG")],
     )

@@ -25,7 +25,7 @@ def _insert(con: duckdb.DuckDBPyConnection) -> None:
     for row_number, line in enumerate(LINES, start=2):
         line_id, c_name, c_id, c_country, s_name, s_id, s_country = line
         con.execute(
-            "INSERT INTO declarations (declaration_number, item_number, source_id, row_number,"
+            "INSERT INTO declaration_lines (declaration_number, item_number, source_id, row_number,"
             " consignee_name, consignee_identifier, consignee_country, shipper_name, shipper_identifier,"
             " shipper_country) VALUES (?, ?, 7, ?, ?, ?, ?, ?, ?, ?)",
             [*line_id.split("/"), row_number, c_name, c_id, c_country, s_name, s_id, s_country],
@@ -123,7 +123,7 @@ def test_other_datasets_are_left_alone(con: duckdb.DuckDBPyConnection) -> None:
 def _lines(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str | None, str]]) -> None:
     for n, (name, identifier, country) in enumerate(rows, start=1):
         con.execute(
-            "INSERT INTO declarations (declaration_number, item_number, source_id, row_number,"
+            "INSERT INTO declaration_lines (declaration_number, item_number, source_id, row_number,"
             " consignee_name, consignee_identifier, consignee_country) VALUES (?, 1, 7, ?, ?, ?, ?)",
             [f"F{n}", n, name, identifier, country],
         )

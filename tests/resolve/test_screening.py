@@ -212,7 +212,7 @@ def test_screen_parties_writes_matches_idempotently(con: duckdb.DuckDBPyConnecti
     designate(con, "imt", "I MACHINE TECHNOLOGY LLC", identifiers={"inn": "7707083893"})
     for i, (name, inn) in enumerate([("ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", "7707083893"), ("ООО «РОМАШКА»", None)]):
         con.execute(
-            "INSERT INTO declarations (declaration_number, item_number, source_id, row_number,"
+            "INSERT INTO declaration_lines (declaration_number, item_number, source_id, row_number,"
             " consignee_name, consignee_identifier, consignee_country) VALUES (?, 1, 1, ?, ?, ?, 'RU')",
             [f"D{i}", i + 2, name, inn],
         )

@@ -87,11 +87,6 @@ def test_a_version_6_warehouse_keeps_its_declarations_with_line_id_computed(tmp_
         " FROM declarations"
     ).fetchall()
     assert read == rows
-    generated = con.execute(
-        "SELECT column_default FROM information_schema.columns"
-        " WHERE table_name = 'declarations' AND column_name = 'line_id'"
-    ).fetchone()
-    assert generated is not None and "declaration_number" in str(generated[0])
     con.close()
 
 
@@ -109,4 +104,41 @@ def test_a_version_8_warehouse_has_its_empty_descriptions_made_null(tmp_path: Pa
     con = connect(db)
     read = con.execute("SELECT item_number, description FROM declarations ORDER BY item_number").fetchall()
     assert read == [(1, None), (2, "СТАНОК"), (3, None)]
+    con.close()
+
+
+def test_a_version_9_warehouse_reads_its_declarations_through_the_view(tmp_path: Path) -> None:
+    """Migration 010: the rows move to ``declaration_lines`` as they are, and ``declarations`` reads
+    them with the same columns in the same order: ``line_id`` computed, ``hs6`` as stored, or else
+    from the national code."""
+    db = tmp_path / "w.duckdb"
+    old = _warehouse_at_version(db, 9)
+    old.executemany(
+        "INSERT INTO declarations (declaration_number, item_number, source_id, row_number, commodity_code,"
+        " hs6) VALUES (?, ?, 1, ?, ?, ?)",
+        [
+            ("D1", 1, 2, "8457101000", "845710"),
+            ("D1", 2, 3, None, "848210"),
+            ("D1", 3, 4, "8482109000", None),
+        ],
+    )
+    columns_before = [r[0] for r in old.execute("DESCRIBE declarations").fetchall()]
+    old.close()
+    con = connect(db)
+    assert [r[0] for r in con.execute("DESCRIBE declarations").fetchall()] == columns_before
+    read = con.execute("SELECT line_id, commodity_code, hs6 FROM declarations ORDER BY row_number").fetchall()
+    assert read == [
+        ("D1/1", "8457101000", "845710"),
+        ("D1/2", None, "848210"),
+        ("D1/3", "8482109000", "848210"),
+    ]
+    kinds = dict(
+        con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables"
+            " WHERE table_name IN ('declarations', 'declaration_lines')"
+        ).fetchall()
+    )
+    assert kinds == {"declarations": "VIEW", "declaration_lines": "BASE TABLE"}
+    stored = {r[0] for r in con.execute("DESCRIBE declaration_lines").fetchall()}
+    assert "line_id" not in stored
     con.close()

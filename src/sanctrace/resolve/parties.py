@@ -430,13 +430,13 @@ def _replace_dataset(con: duckdb.DuckDBPyConnection) -> None:
 def _link_lines(con: duckdb.DuckDBPyConnection) -> None:
     for role in _ROLES:
         con.execute(
-            f"UPDATE declarations AS d SET {role}_party_id = m.party_id FROM _resolve_map m"
+            f"UPDATE declaration_lines AS d SET {role}_party_id = m.party_id FROM _resolve_map m"
             f" WHERE coalesce({_expr(role, 'name')}, '') = coalesce(m.name, '')"
             f" AND coalesce({_expr(role, 'identifier')}, '') = coalesce(m.identifier, '')"
             f" AND coalesce({_expr(role, 'country')}, '') = coalesce(m.country, '')"
         )
         # Lines whose spelling no longer maps to a party (edited data) must not keep a stale id.
         con.execute(
-            f"UPDATE declarations SET {role}_party_id = NULL WHERE {role}_party_id LIKE 'decl:%'"
+            f"UPDATE declaration_lines SET {role}_party_id = NULL WHERE {role}_party_id LIKE 'decl:%'"
             f" AND {role}_party_id NOT IN (SELECT party_id FROM parties WHERE dataset = '{DATASET}')"
         )

@@ -1,4 +1,6 @@
-"""The direct write: DuckDB's reader types a declarations file and the rows go straight to ``declarations``.
+"""The direct write: DuckDB's reader types a declarations file and the rows go straight to the table.
+
+The table is ``declaration_lines``; readers read the view ``declarations`` over it (migration 010).
 
 Why (docs/decisions/0021): the SQL path (``declarations._clean``) types every cell in SQL into a
 temporary table and then copies it into the warehouse, two writes of every row, ~100k rows/s on 10M
@@ -49,6 +51,7 @@ MARK = "chr(1)"  # a text no rule produces: the row needs the SQL path
 _ENUM = "decl_direct_country"
 _ISO = "decl_direct_iso"
 _LINE_HASH = "hash(declaration_number, item_number)"
+LINE_ID = "declaration_number || '/' || CAST(item_number AS VARCHAR)"  # as the view computes it
 HEAD_ROWS = 1000  # rows looked at to choose the fields read untrimmed (``untrimmed_fields``)
 _HEAD_CHARS = 1 << 20
 _RULE_KINDS = ("integer", "flow", "code", "country")  # fields whose rule refuses padded text
@@ -60,7 +63,7 @@ class DirectPlan:
     """The INSERT of one file, and how to find the rows it marked for the SQL path."""
 
     insert: str  # one parameter: the source id
-    suspect: str  # a predicate over ``declarations`` columns
+    suspect: str  # a predicate over ``declaration_lines`` columns
     trim_after: tuple[str, ...] = ()  # text columns written untrimmed (``untrimmed_fields``)
 
 
@@ -94,7 +97,7 @@ def plan(
     outputs = [
         (c, f"v_{c}" if c in fields and field_sql.is_country(c) else v) for c, v in field_sql.outputs(fields)
     ]
-    columns = {  # line_id is computed from the number and the item (migration 007)
+    columns = {  # line_id and hs6 are computed by the view declarations (migration 010)
         "source_id": "?",
         "row_number": "0",
         **dict(outputs),
@@ -102,7 +105,8 @@ def plan(
         "item_number": "coalesce(v_item_number, -1)",
     }
     insert = (
-        f"INSERT INTO declarations ({', '.join(columns)}) SELECT {', '.join(columns.values())} FROM {source}"
+        f"INSERT INTO declaration_lines ({', '.join(columns)})"
+        f" SELECT {', '.join(columns.values())} FROM {source}"
     )
     trim_after = tuple(f for f in fields if f in untrimmed and DECLARATION_FIELDS[f] == "text")
     return DirectPlan(insert, _suspect(resolved, fields, reader_typed), trim_after)
@@ -234,7 +238,7 @@ def _value(resolved: ResolvedMapping, name: str) -> str:
 
 
 def _suspect(resolved: ResolvedMapping, fields: list[str], reader_typed: dict[str, int]) -> str:
-    """Rows of ``declarations`` the SQL path must type again (the marks of ``_value``, see above)."""
+    """Rows of ``declaration_lines`` the SQL path must type again (the marks of ``_value``, see above)."""
     tests = [f"declaration_number = {MARK}", "item_number = -1"]
     for name in fields:
         kind = DECLARATION_FIELDS[name]
@@ -311,7 +315,7 @@ def trim_after_write(con: duckdb.DuckDBPyConnection, plan: DirectPlan, source_id
     per column, which finds nothing to change in a file whose cells carry no padding."""
     for name in plan.trim_after:
         con.execute(
-            f"UPDATE declarations SET {name} = {sql.clean_text(name)}"
+            f"UPDATE declaration_lines SET {name} = {sql.clean_text(name)}"
             f" WHERE source_id = ? AND ({sql.needs_trim(name)})",
             [source_id],
         )
@@ -320,19 +324,22 @@ def trim_after_write(con: duckdb.DuckDBPyConnection, plan: DirectPlan, source_id
 def number_rows(con: duckdb.DuckDBPyConnection, source_id: int, gaps: str | None) -> None:
     """Set ``row_number``: the k-th row written (rowid order) is line k + 2, plus the lines skipped
     before it (``gaps``, from ``staging.number_lines``; None when no line was skipped)."""
-    found = con.execute("SELECT min(rowid) FROM declarations WHERE source_id = ?", [source_id]).fetchone()
+    found = con.execute(
+        "SELECT min(rowid) FROM declaration_lines WHERE source_id = ?", [source_id]
+    ).fetchone()
     if found is None or found[0] is None:
         return
     base = int(found[0])
     if gaps is None:
         con.execute(
-            "UPDATE declarations SET row_number = rowid - ? + 2 WHERE source_id = ?", [base, source_id]
+            "UPDATE declaration_lines SET row_number = rowid - ? + 2 WHERE source_id = ?", [base, source_id]
         )
         return
     con.execute(
-        "UPDATE declarations SET row_number = m.n FROM (SELECT r.rid, r.k + 2 + coalesce(g.consumed, 0) AS n"
-        " FROM (SELECT rowid AS rid, rowid - ? AS k FROM declarations WHERE source_id = ?) r"
-        f" ASOF LEFT JOIN {gaps} g ON r.k >= g.gap) m WHERE declarations.rowid = m.rid",
+        "UPDATE declaration_lines SET row_number = m.n"
+        " FROM (SELECT r.rid, r.k + 2 + coalesce(g.consumed, 0) AS n"
+        " FROM (SELECT rowid AS rid, rowid - ? AS k FROM declaration_lines WHERE source_id = ?) r"
+        f" ASOF LEFT JOIN {gaps} g ON r.k >= g.gap) m WHERE declaration_lines.rowid = m.rid",
         [base, source_id],
     )
 
@@ -348,14 +355,14 @@ def check_line_ids(con: duckdb.DuckDBPyConnection, source_id: int) -> None:
     hash repeats are the rows that carry it compared as text.
     """
     hashes = con.execute(
-        f"SELECT {_LINE_HASH} AS h FROM declarations WHERE source_id = ?", [source_id]
+        f"SELECT {_LINE_HASH} AS h FROM declaration_lines WHERE source_id = ?", [source_id]
     ).fetchnumpy()["h"]
     hashes.sort()
     repeated = bool(np.any(hashes[1:] == hashes[:-1]))
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE decl_direct_ids AS SELECT rowid AS rid, row_number AS n, line_id"
-        f" FROM declarations WHERE ? AND source_id = ? AND {_LINE_HASH} IN (SELECT {_LINE_HASH}"
-        " FROM declarations WHERE source_id = ? GROUP BY 1 HAVING count(*) > 1)",
+        f"CREATE OR REPLACE TEMP TABLE decl_direct_ids AS SELECT rowid AS rid, row_number AS n, {LINE_ID}"
+        f" AS line_id FROM declaration_lines WHERE ? AND source_id = ? AND {_LINE_HASH} IN (SELECT"
+        f" {_LINE_HASH} FROM declaration_lines WHERE source_id = ? GROUP BY 1 HAVING count(*) > 1)",
         [repeated, source_id, source_id],
     )
     con.execute(
@@ -365,23 +372,24 @@ def check_line_ids(con: duckdb.DuckDBPyConnection, source_id: int) -> None:
         " WHERE occurrence > 1"
     )
     others = con.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM declarations WHERE source_id <> ? LIMIT 1)", [source_id]
+        "SELECT count(*) FROM (SELECT 1 FROM declaration_lines WHERE source_id <> ? LIMIT 1)", [source_id]
     ).fetchone()
     if others is not None and int(others[0]):
         con.execute(
-            "INSERT INTO decl_direct_repeats SELECT c.rowid, c.row_number, c.line_id,"
+            "INSERT INTO decl_direct_repeats SELECT c.rid, c.n, c.line_id,"
             " 'line_id already loaded', c.line_id || ' (source ' || d.source_id || ')'"
-            " FROM declarations c JOIN"
+            f" FROM (SELECT rowid AS rid, row_number AS n, {LINE_ID} AS line_id, source_id"
+            " FROM declaration_lines) c JOIN"
             " (SELECT line_id, min(source_id) AS source_id FROM declarations WHERE source_id <> ?"
             " AND line_id IN (SELECT line_id FROM declarations WHERE source_id = ?) GROUP BY line_id) d"
             " ON d.line_id = c.line_id WHERE c.source_id = ?"
-            " AND c.rowid NOT IN (SELECT rid FROM decl_direct_repeats)",
+            " AND c.rid NOT IN (SELECT rid FROM decl_direct_repeats)",
             [source_id, source_id, source_id],
         )
     con.execute(
         "INSERT INTO quarantine SELECT ?, n, 'line_id', reason, raw_text FROM decl_direct_repeats ORDER BY n",
         [source_id],
     )
-    con.execute("DELETE FROM declarations WHERE rowid IN (SELECT rid FROM decl_direct_repeats)")
+    con.execute("DELETE FROM declaration_lines WHERE rowid IN (SELECT rid FROM decl_direct_repeats)")
     con.execute("DROP TABLE decl_direct_ids")
     con.execute("DROP TABLE decl_direct_repeats")

@@ -122,6 +122,5 @@ def outputs(fields: list[str]) -> list[tuple[str, str]]:
         outputs.append((c, value))
     if "description" not in fields:
         outputs.append(("description", "nullif(r_extras, '')"))
-    if "commodity_code" in fields:
-        outputs.append(("hs6", "left(v_commodity_code, 6)"))
+    # No hs6: the view ``declarations`` derives it from the national code (migration 010).
     return outputs

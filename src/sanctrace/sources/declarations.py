@@ -260,7 +260,7 @@ def _finish_direct(
 ) -> None:
     """The direct write's second transaction: row numbers, leftovers, checks, counts."""
     source_id = report.source_id
-    written = _count(con, f"SELECT count(*) FROM declarations WHERE source_id = {source_id}")
+    written = _count(con, f"SELECT count(*) FROM declaration_lines WHERE source_id = {source_id}")
     accounted = 1 + written + _count(con, f"SELECT count(DISTINCT line) FROM {_DIRECT}_rej")
     blank = file.prepared.blank_lines_for(accounted)
     gaps, rejected = number_lines(con, _DIRECT, blank)
@@ -273,7 +273,9 @@ def _finish_direct(
     flush_rejects(con, _DIRECT, source_id)
     direct.check_line_ids(con, source_id)
     report.rows_read = written + rejected
-    report.rows_accepted = _count(con, f"SELECT count(*) FROM declarations WHERE source_id = {source_id}")
+    report.rows_accepted = _count(
+        con, f"SELECT count(*) FROM declaration_lines WHERE source_id = {source_id}"
+    )
     report.rows_quarantined = report.rows_read - report.rows_accepted
     con.execute("UPDATE sources SET pending = false WHERE source_id = ?", [source_id])
     finish_source(con, report)
@@ -288,7 +290,7 @@ def _retype_leftovers(
     rejects) and the rows the direct write marked (deleted, and read again from the file by line).
     """
     con.execute(
-        f"CREATE TEMP TABLE {_DIRECT}_suspects AS SELECT rowid AS rid, row_number AS n FROM declarations"
+        f"CREATE TEMP TABLE {_DIRECT}_suspects AS SELECT rowid AS rid, row_number AS n FROM declaration_lines"
         f" WHERE source_id = ? AND ({plan.suspect})",
         [source_id],
     )
@@ -324,7 +326,7 @@ def _retype_leftovers(
     )
     con.execute(f"CREATE OR REPLACE TEMP VIEW {_ROWS} AS SELECT * FROM {_STAGE}_mapped")
     con.execute(f"UPDATE {_STAGE}_prob SET n = m.n FROM {_DIRECT}_map m WHERE {_STAGE}_prob.n = m.k")
-    con.execute(f"DELETE FROM declarations WHERE rowid IN (SELECT rid FROM {_DIRECT}_suspects)")
+    con.execute(f"DELETE FROM declaration_lines WHERE rowid IN (SELECT rid FROM {_DIRECT}_suspects)")
     _insert(con, field_sql.fields_filled(file.resolved), rows, source_id)
 
 
@@ -469,7 +471,7 @@ def _insert(
     keep = f" WHERE t.n NOT IN (SELECT n FROM {stage}_drop)" if dropped else ""
     with duckdb_setting(con, "preserve_insertion_order", False):
         con.execute(
-            f"INSERT INTO declarations (source_id, row_number, {', '.join(names)})"
+            f"INSERT INTO declaration_lines (source_id, row_number, {', '.join(names)})"
             f" SELECT ?, t.n, {', '.join(values)} FROM {_ROWS} t {joins}{keep}",
             [source_id],
         )
