@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from benchmarks.harness import machine, make_declarations_file, measure, table, write_results
+from benchmarks.harness import machine, make_declarations_file, measure, stolen_note, table, write_results
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -35,6 +35,9 @@ def main() -> None:
         f"Machine: {machine()}. Input: {args.lines:,} declaration lines (Russian vendor layout, "
         f"repeated from the simulated default world).\n\n" + table(rows)
     )
+    note = stolen_note(list(dict.fromkeys(m for pair in rows for m in pair if m is not None)))
+    if note:
+        body += "\n" + note
     print(body)
     if not args.no_write:
         title = f"{'Ingest' if args.ingest_only else 'Pipeline'} ({args.lines:,} lines)"

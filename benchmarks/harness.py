@@ -25,6 +25,7 @@ class Measurement:
     rows: int
     seconds: float
     peak_rss_mb: float
+    stolen_seconds: float | None = None  # CPU time the hypervisor gave other guests (``stolen_cpu_seconds``)
 
     @property
     def rows_per_second(self) -> float:
@@ -33,11 +34,32 @@ class Measurement:
 
 def measure_here(name: str, rows: int, work: Callable[[], object]) -> Measurement:
     """Time ``work`` in this process (call it from a child process started by ``measure``)."""
+    stolen_before = stolen_cpu_seconds()
     start = time.perf_counter()
     work()
     seconds = time.perf_counter() - start
+    stolen_after = stolen_cpu_seconds()
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return Measurement(name, rows, seconds, peak_kb / 1024)
+    stolen = None if stolen_before is None or stolen_after is None else stolen_after - stolen_before
+    return Measurement(name, rows, seconds, peak_kb / 1024, stolen)
+
+
+def stolen_cpu_seconds() -> float | None:
+    """CPU time, summed over this machine's cores, that the hypervisor has given to other virtual
+    machines since boot (``steal`` in ``/proc/stat``); None where there is no such file.
+
+    Why: on a shared virtual machine the same step took 10-20 % longer when neighbours were busy
+    (decision 0026). A step's stolen time, printed beside its timing, tells a slow run on a busy
+    host from a slower program.
+    """
+    try:
+        with Path("/proc/stat").open(encoding="ascii") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    if len(fields) < 9 or fields[0] != "cpu":
+        return None
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(module: str, step: str, *args: str) -> Measurement:
@@ -62,6 +84,15 @@ def make_declarations_file(lines: int, path: Path) -> None:
 
 def emit(measurement: Measurement) -> None:
     print(json.dumps(measurement.__dict__))
+
+
+def stolen_note(measurements: Sequence[Measurement]) -> str:
+    """One line naming the CPU time stolen during each step, or '' where it was not measured."""
+    known = [m for m in measurements if m.stolen_seconds is not None]
+    if not known:
+        return ""
+    parts = ", ".join(f"{m.name} {m.stolen_seconds:.1f} s" for m in known)
+    return f"CPU time stolen from this virtual machine during each step (`/proc/stat`, all cores): {parts}.\n"
 
 
 def machine() -> str:
