@@ -51,7 +51,7 @@ MARK = "chr(1)"  # a text no rule produces: the row needs the SQL path
 _ENUM = "decl_direct_country"
 _ISO = "decl_direct_iso"
 _LINE_HASH = "hash(declaration_number, item_number)"
-LINE_ID = "declaration_number || '/' || CAST(item_number AS VARCHAR)"  # as the view computes it
+_LINE_ID = "declaration_number || '/' || CAST(item_number AS VARCHAR)"  # as the view computes it
 HEAD_ROWS = 1000  # rows looked at to choose the fields read untrimmed (``untrimmed_fields``)
 _HEAD_CHARS = 1 << 20
 _RULE_KINDS = ("integer", "flow", "code", "country")  # fields whose rule refuses padded text
@@ -360,7 +360,7 @@ def check_line_ids(con: duckdb.DuckDBPyConnection, source_id: int) -> None:
     hashes.sort()
     repeated = bool(np.any(hashes[1:] == hashes[:-1]))
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE decl_direct_ids AS SELECT rowid AS rid, row_number AS n, {LINE_ID}"
+        f"CREATE OR REPLACE TEMP TABLE decl_direct_ids AS SELECT rowid AS rid, row_number AS n, {_LINE_ID}"
         f" AS line_id FROM declaration_lines WHERE ? AND source_id = ? AND {_LINE_HASH} IN (SELECT"
         f" {_LINE_HASH} FROM declaration_lines WHERE source_id = ? GROUP BY 1 HAVING count(*) > 1)",
         [repeated, source_id, source_id],
@@ -378,7 +378,7 @@ def check_line_ids(con: duckdb.DuckDBPyConnection, source_id: int) -> None:
         con.execute(
             "INSERT INTO decl_direct_repeats SELECT c.rid, c.n, c.line_id,"
             " 'line_id already loaded', c.line_id || ' (source ' || d.source_id || ')'"
-            f" FROM (SELECT rowid AS rid, row_number AS n, {LINE_ID} AS line_id, source_id"
+            f" FROM (SELECT rowid AS rid, row_number AS n, {_LINE_ID} AS line_id, source_id"
             " FROM declaration_lines) c JOIN"
             " (SELECT line_id, min(source_id) AS source_id FROM declarations WHERE source_id <> ?"
             " AND line_id IN (SELECT line_id FROM declarations WHERE source_id = ?) GROUP BY line_id) d"
