@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from sanctrace.errors import UserError
@@ -315,6 +315,7 @@ def _full_number(kind: str, value: str, decimal_comma: bool) -> object:
     st.sampled_from(["decimal", "number"]),
     st.booleans(),
 )
+@example(".1E0,", "decimal", True)  # DuckDB's DECIMAL cast reads '.1E0.' as 0.1
 def test_quick_number_cast_agrees_with_the_full_rules(text: str, kind: str, decimal_comma: bool) -> None:
     """The cheap cast tried first never gives another value than the full rules would (on cells as
     clean_text hands them over: ends trimmed, empty is NULL)."""
