@@ -72,7 +72,9 @@ def quick_number(expr: str, *, decimal_comma: bool) -> str:
     ``1 234,56`` in a decimal-comma file, ``1234.56`` anywhere. When a cast of this text succeeds it
     gives what the full rules below give: the text then has at most one ``,`` or ``.`` and no other
     separator, and the full rules read such a text the same way. Any other shape fails the cast and
-    takes the full rules (``typed_field`` tries this first; most cells are this simple).
+    takes the full rules (``typed_field`` tries this first; most cells are this simple). One
+    exception, handled where the DECIMAL cast is built: DuckDB's DECIMAL cast also reads a ``.``
+    after an exponent (``1E0.``), a second mark, so ``typed_field`` keeps exponents from it.
     """
     # A form feed is whitespace to strip_number and to DuckDB's cast, which reads "-" + whitespace as
     # 0: dropping it here keeps the two paths equal. Other whitespace that strip_number removes
