@@ -9,9 +9,10 @@ from sanctrace.resolve.config import MatchingConfig, SupportRule, default_config
 from sanctrace.resolve.parties import dominant_claimant, party_id_for, resolve_declaration_parties
 
 # (line, consignee name, consignee INN, consignee country, shipper name, shipper id, shipper country)
+# Countries are ISO-2 codes: the table refuses any other text (migration 011).
 LINES = [
     ("D1/1", "ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", "7707083893", "RU", "I MACHINE TOOLS CO., LTD.", None, "TW"),
-    ("D1/2", "ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", "7707083893", "RU", "I Machine Tools Co Ltd", None, "tw"),
+    ("D1/2", "ООО «АЙ МАШИН ТЕХНОЛОДЖИ»", "7707083893", "RU", "I Machine Tools Co Ltd", None, "TW"),
     ("D2/1", "I MACHINE TECHNOLOGY LLC", "7707083893/773601001", "RU", "Foo Makina Ltd. Şti.", None, "TR"),
     ("D3/1", "OOO AI MASHIN TEKHNOLODZHI", None, "RU", "FOO MAKINA", None, "TR"),
     ("D4/1", "ООО «РОМАШКА»", "7736632467", "RU", "I MACHINE TOOLS CO LTD", None, "TW"),

@@ -142,3 +142,57 @@ def test_a_version_9_warehouse_reads_its_declarations_through_the_view(tmp_path:
     stored = {r[0] for r in con.execute("DESCRIBE declaration_lines").fetchall()}
     assert "line_id" not in stored
     con.close()
+
+
+_COUNTRY_COLUMNS = (
+    "origin_country",
+    "dispatch_country",
+    "trading_country",
+    "destination_country",
+    "shipper_country",
+    "consignee_country",
+)
+
+
+def test_a_version_10_warehouse_stores_its_country_codes_as_the_enum(tmp_path: Path) -> None:
+    """Migration 011: the six country columns become ``country_code``; the view still gives text, and
+    the stored codes (and NULLs) read back unchanged."""
+    db = tmp_path / "w.duckdb"
+    old = _warehouse_at_version(db, 10)
+    old.executemany(
+        f"INSERT INTO declaration_lines (declaration_number, item_number, source_id, row_number,"
+        f" {', '.join(_COUNTRY_COLUMNS)}) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
+        [("D1", 1, 2, "CN", "TR", "AE", "RU", "CN", "RU"), ("D1", 2, 3, "XK", None, None, "KZ", None, None)],
+    )
+    old.close()
+    con = connect(db)
+    stored = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'declaration_lines'"
+        ).fetchall()
+    )
+    assert all(stored[c].startswith("ENUM(") for c in _COUNTRY_COLUMNS)
+    shown = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'declarations'"
+        ).fetchall()
+    )
+    assert all(shown[c] == "VARCHAR" for c in _COUNTRY_COLUMNS)
+    read = con.execute(
+        f"SELECT {', '.join(_COUNTRY_COLUMNS)} FROM declarations ORDER BY row_number"
+    ).fetchall()
+    assert read == [("CN", "TR", "AE", "RU", "CN", "RU"), ("XK", None, None, "KZ", None, None)]
+    con.close()
+
+
+def test_the_country_columns_refuse_what_is_not_a_code(con: duckdb.DuckDBPyConnection) -> None:
+    """A writer's bug (a name, a lower-case code) fails loudly instead of being stored."""
+    for text in ("ru", "Russia", "RUS", ""):
+        with pytest.raises(duckdb.ConversionException):
+            con.execute(
+                "INSERT INTO declaration_lines (declaration_number, item_number, source_id, row_number,"
+                " origin_country) VALUES ('D1', 1, 1, 2, ?)",
+                [text],
+            )
+    codes = [r[0] for r in con.execute("SELECT unnest(enum_range(NULL::country_code))").fetchall()]
+    assert len(codes) == 1 + 26 * 26 and codes[0] == "\x01" and codes[1:] == sorted(codes[1:])

@@ -48,6 +48,8 @@ from sanctrace.sources.mapping import DECLARATION_FIELDS, ResolvedMapping
 from sanctrace.sources.staging import read_csv_sql, run_in_file_order
 
 MARK = "chr(1)"  # a text no rule produces: the row needs the SQL path
+# The mark in a country column, stored as the ENUM ``country_code`` (migration 011, which gives it chr(1)).
+_COUNTRY_MARK = f"CAST({MARK} AS country_code)"
 _ENUM = "decl_direct_country"
 _ISO = "decl_direct_iso"
 _LINE_HASH = "hash(declaration_number, item_number)"
@@ -233,8 +235,9 @@ def _value(resolved: ResolvedMapping, name: str) -> str:
         return raw
     if kind == "integer":
         return field_sql.typed(resolved, name).final
-    read = f"{_ISO}({raw})" if kind == "country" else field_sql.typed(resolved, name).final
-    return f"CASE WHEN {raw} IS NOT NULL THEN coalesce({read}, {MARK}) END"
+    if kind == "country":
+        return f"CASE WHEN {raw} IS NOT NULL THEN coalesce({_ISO}({raw}), {_COUNTRY_MARK}) END"
+    return f"CASE WHEN {raw} IS NOT NULL THEN coalesce({field_sql.typed(resolved, name).final}, {MARK}) END"
 
 
 def _suspect(resolved: ResolvedMapping, fields: list[str], reader_typed: dict[str, int]) -> str:
@@ -242,8 +245,10 @@ def _suspect(resolved: ResolvedMapping, fields: list[str], reader_typed: dict[st
     tests = [f"declaration_number = {MARK}", "item_number = -1"]
     for name in fields:
         kind = DECLARATION_FIELDS[name]
-        if kind in ("code", "flow", "country"):
+        if kind in ("code", "flow"):
             tests.append(f"{name} = {MARK}")
+        if kind == "country":
+            tests.append(f"{name} = {_COUNTRY_MARK}")
         if kind == "date" and name in reader_typed:
             tests.append(f"NOT year({name}) BETWEEN 1900 AND 2100")
         if kind == "number" and name in reader_typed:
@@ -272,6 +277,8 @@ def create_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
     Why the blocks: DuckDB builds a constant list again for every vector of 2,048 rows, at ~50 ns an
     element; one list with a code per spelling (5,000+) cost ~130 ns per lookup, twice the cost of
     a list of the codes alone (decision 0021, "Later (2026-12-01 evening)").
+    The codes are typed as ``country_code``, the type of the table's country columns (migration 011),
+    so the insert stores them with no cast per cell (decision 0028).
     """
     aliases = [str(r[0]) for r in con.execute("SELECT DISTINCT alias FROM country_aliases").fetchall()]
     spellings = sorted({v for a in aliases for v in (a, a.upper(), a.lower(), a.title(), a.capitalize())})
@@ -296,7 +303,7 @@ def create_country_lookup(con: duckdb.DuckDBPyConnection) -> None:
     listed = ", ".join("NULL" if c is None else sql.sql_literal(c) for c in codes)
     con.execute(
         f"CREATE TEMP MACRO {_ISO}(x) AS CASE WHEN x >= '!'"
-        f" THEN ([{listed}])[(enum_code(TRY_CAST(x AS {_ENUM})) >> {shift}) + 1] END"
+        f" THEN CAST([{listed}] AS country_code[])[(enum_code(TRY_CAST(x AS {_ENUM})) >> {shift}) + 1] END"
     )
 
 
