@@ -1,9 +1,9 @@
 -- Version 11: the six country columns of declaration_lines are stored as the ENUM country_code
 -- instead of VARCHAR; the view declarations gives them as VARCHAR again, so readers see what they saw.
 -- Why (docs/decisions/0028): a declarations load stores six country codes a line. DuckDB appends,
--- compresses and keeps statistics for a text cell at ~7 times the CPU cost of a one-byte code
+-- compresses and keeps statistics for a text cell at ~3 times the CPU cost of an ENUM value
 -- (10M rows of seven code columns: 7.1-8.4 CPU-s as VARCHAR, 2.7-2.9 as an ENUM); in paired runs of the
--- whole ingest, the ENUM columns took 0.64 CPU-s off ~16 per 2M lines (all of 8 pairs cheaper).
+-- whole ingest of 2M lines, the ENUM columns took 0.94 CPU-s off ~16 (median of 8 pairs).
 -- The labels: every pair of capital letters (any ISO 3166-1 alpha-2 code, assigned or user-assigned
 -- such as XK, fits without a new type), and chr(1) first, the direct write's mark for a cell the SQL
 -- path must read again (declaration_direct.MARK); a committed row never keeps it. Any other text
