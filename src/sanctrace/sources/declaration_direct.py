@@ -48,8 +48,9 @@ from sanctrace.sources.mapping import DECLARATION_FIELDS, ResolvedMapping
 from sanctrace.sources.staging import read_csv_sql, run_in_file_order
 
 MARK = "chr(1)"  # a text no rule produces: the row needs the SQL path
-# The mark in a country column, stored as the ENUM ``country_code`` (migration 011, which gives it chr(1)).
-_COUNTRY_MARK = f"CAST({MARK} AS country_code)"
+# The mark as the column's type where that is not text: a country column is the ENUM ``country_code``
+# (migration 011, which gives it the label chr(1)).
+_TYPED_MARKS = {"country": f"CAST({MARK} AS country_code)"}
 _ENUM = "decl_direct_country"
 _ISO = "decl_direct_iso"
 _LINE_HASH = "hash(declaration_number, item_number)"
@@ -235,9 +236,13 @@ def _value(resolved: ResolvedMapping, name: str) -> str:
         return raw
     if kind == "integer":
         return field_sql.typed(resolved, name).final
-    if kind == "country":
-        return f"CASE WHEN {raw} IS NOT NULL THEN coalesce({_ISO}({raw}), {_COUNTRY_MARK}) END"
-    return f"CASE WHEN {raw} IS NOT NULL THEN coalesce({field_sql.typed(resolved, name).final}, {MARK}) END"
+    read = f"{_ISO}({raw})" if kind == "country" else field_sql.typed(resolved, name).final
+    return f"CASE WHEN {raw} IS NOT NULL THEN coalesce({read}, {_mark(kind)}) END"
+
+
+def _mark(kind: str) -> str:
+    """``MARK`` in the type a field of this kind is stored as."""
+    return _TYPED_MARKS.get(kind, MARK)
 
 
 def _suspect(resolved: ResolvedMapping, fields: list[str], reader_typed: dict[str, int]) -> str:
@@ -245,10 +250,8 @@ def _suspect(resolved: ResolvedMapping, fields: list[str], reader_typed: dict[st
     tests = [f"declaration_number = {MARK}", "item_number = -1"]
     for name in fields:
         kind = DECLARATION_FIELDS[name]
-        if kind in ("code", "flow"):
-            tests.append(f"{name} = {MARK}")
-        if kind == "country":
-            tests.append(f"{name} = {_COUNTRY_MARK}")
+        if kind in ("code", "flow", "country"):
+            tests.append(f"{name} = {_mark(kind)}")
         if kind == "date" and name in reader_typed:
             tests.append(f"NOT year({name}) BETWEEN 1900 AND 2100")
         if kind == "number" and name in reader_typed:
